@@ -1,0 +1,83 @@
+"""THE access policy: the one place that answers "may this user do this?" and
+"which of these may this user see?".
+
+Views, the API, exports and the real-time layer ask only here. Anything not granted
+by a rule below is refused, and callers turn a refusal on a read into a 404.
+
+Two kinds of entry:
+- ``RULES[action](user, obj)`` -> bool, asked through ``can``;
+- ``SCOPES[model label](user, queryset)`` -> queryset, applied through ``visible``.
+"""
+
+from collections.abc import Callable
+
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from roundtable.accounts.models import Role
+
+Rule = Callable[..., bool]
+Scope = Callable[..., QuerySet]
+
+RULES: dict[str, Rule] = {}
+SCOPES: dict[str, Scope] = {}
+
+
+def rule(action: str):
+    def register(func: Rule) -> Rule:
+        if action in RULES:
+            raise ValueError(f"Two rules for {action}")
+        RULES[action] = func
+        return func
+
+    return register
+
+
+def scope(model_label: str):
+    def register(func: Scope) -> Scope:
+        SCOPES[model_label] = func
+        return func
+
+    return register
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def can(user, action: str, obj: Model | None = None) -> bool:
+    if not _signed_in(user):
+        return False
+    try:
+        check = RULES[action]
+    except KeyError:
+        raise LookupError(f"No access rule for {action!r}: add one to roundtable/access") from None
+    return bool(check(user, obj))
+
+
+def visible(user, queryset: QuerySet) -> QuerySet:
+    """Narrow ``queryset`` to what ``user`` may see (nothing, for a model without a scope)."""
+    if not _signed_in(user):
+        return queryset.none()
+    scope_for = SCOPES.get(queryset.model._meta.label_lower)
+    if scope_for is None:
+        raise LookupError(f"No access scope for {queryset.model._meta.label}: add one to roundtable/access")
+    return scope_for(user, queryset)
+
+
+def get_visible_or_404(user, queryset: QuerySet, **lookup):
+    """Fetch one object the user may see. "No such thing" and "not yours" look the same."""
+    try:
+        return visible(user, queryset).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def require(user, action: str, obj: Model | None = None) -> None:
+    """For actions on things the user can already see: refusal is a 404 so nothing is confirmed."""
+    if not can(user, action, obj):
+        raise Http404
+
+
+def has_role(user, *roles: Role) -> bool:
+    return user.role in roles

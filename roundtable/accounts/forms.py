@@ -1,0 +1,93 @@
+from django import forms
+
+from roundtable.accounts.models import Area, Organisation, Role, Sector
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(label="E-mail address", widget=forms.EmailInput(attrs={"autocomplete": "username"}))
+    password = forms.CharField(
+        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="6-digit code from your authenticator app",
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "class": "govuk-input--width-5",
+            }
+        ),
+    )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].replace(" ", "")
+        if not (code.isdigit() and len(code) == 6):
+            raise forms.ValidationError("Enter the 6-digit code, numbers only")
+        return code
+
+
+class AcceptInvitationForm(forms.Form):
+    password = forms.CharField(
+        label="Choose a password",
+        help_text="At least 12 characters. A few unrelated words make a strong password.",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label="Type the password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    code = CodeForm.base_fields["code"]
+
+    clean_code = CodeForm.clean_code
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
+            self.add_error("password_again", "The passwords do not match")
+        return data
+
+
+class InviteUserForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=150)
+    email = forms.EmailField(label="E-mail address", help_text="Their work e-mail address. The invitation goes here.")
+    job_title = forms.CharField(label="Job title (optional)", max_length=150, required=False)
+    organisation = forms.ModelChoiceField(label="Organisation", queryset=Organisation.objects.none())
+    role = forms.ChoiceField(label="Role", widget=forms.RadioSelect)
+
+    def __init__(self, *args, organisations, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        if organisations.count() == 1:
+            self.fields["organisation"].initial = organisations.first()
+        self.fields["role"].choices = roles
+
+
+class ChangeRoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", widget=forms.RadioSelect)
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+
+
+class DeactivateForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you deactivating this account?",
+        help_text="For example, they have left the organisation. This is kept in the audit log.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+    )
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=200)
+    area = forms.ModelChoiceField(label="Area", queryset=Area.objects.all())
+    sector = forms.ChoiceField(label="Sector", choices=Sector.choices, widget=forms.RadioSelect)
+
+
+ROLE_CHOICES = Role.choices

@@ -1,0 +1,46 @@
+"""The REST API at /api/v1/. Every route authenticates with a personal token and reads
+through the access policy, exactly as the pages do."""
+
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from roundtable.api.auth import PersonalTokenAuth
+from roundtable.api.schemas import ErrorOut, MeOut
+
+api = NinjaAPI(
+    title="Roundtable API",
+    version="1",
+    description="Multi-agency safeguarding case management. Authenticate with a personal API token: "
+    "`Authorization: Bearer rt_…`. Tokens carry their owner's permissions; every call is audited.",
+    auth=PersonalTokenAuth(),
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request, exc):
+    message = getattr(exc, "message", "Authentication required.")
+    return api.create_response(request, {"detail": message}, status=401)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc):
+    return api.create_response(request, {"detail": "The request is not valid.", "errors": exc.errors}, status=422)
+
+
+@api.get("/me", response={200: MeOut, 401: ErrorOut}, tags=["accounts"], summary="The user behind the token")
+def me(request):
+    user = request.auth
+    organisation = user.organisation
+    return {
+        "id": user.pk,
+        "email": user.email,
+        "full_name": user.full_name,
+        "role": user.role,
+        "organisation": {
+            "id": organisation.pk,
+            "name": organisation.name,
+            "sector": organisation.sector,
+            "area": organisation.area.name,
+        },
+    }

@@ -1,0 +1,88 @@
+"""Load the fictional Northshire demo. Safe to run again: it only adds what is missing."""
+
+import hashlib
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from roundtable.accounts.models import Area, Organisation, Role, Sector, User
+from roundtable.audit.services import record
+
+DEMO_PASSWORD = "northshire-demo-2026"
+DEMO_DOMAIN = "demo.roundtable.invalid"
+
+ORGANISATIONS = [
+    ("Northshire Police", Sector.POLICE),
+    ("Northshire County Council", Sector.LOCAL_AUTHORITY),
+    ("Eastbrook Borough Council", Sector.LOCAL_AUTHORITY),
+    ("Millford Academy", Sector.EDUCATION),
+    ("Northshire Pupil Referral Service", Sector.EDUCATION),
+    ("Northshire Health and Care Trust", Sector.HEALTH),
+    ("Northshire Probation Service", Sector.PROBATION),
+    ("Northshire Youth Justice Service", Sector.YOUTH_JUSTICE),
+    ("Riverside Homes", Sector.HOUSING),
+    ("Harbour Lights Mentoring", Sector.VOLUNTARY),
+]
+
+# (e-mail local part, full name, role, organisation)
+USERS = [
+    ("sysadmin", "Sam Systems", Role.SYSTEM_ADMIN, "Northshire County Council"),
+    ("orgadmin", "Olive Admin", Role.ORG_ADMIN, "Northshire County Council"),
+    ("chair", "Charlie Chair", Role.PANEL_CHAIR, "Northshire County Council"),
+    ("paneladmin", "Pat Panel", Role.PANEL_ADMIN, "Northshire County Council"),
+    ("practitioner", "Priya Practitioner", Role.PRACTITIONER, "Northshire Health and Care Trust"),
+    ("police", "Dev Constable", Role.PRACTITIONER, "Northshire Police"),
+    ("teacher", "Tess Teacher", Role.PRACTITIONER, "Millford Academy"),
+    ("auditor", "Aud Itor", Role.AUDITOR, "Northshire County Council"),
+    ("policeadmin", "Polly Admin", Role.ORG_ADMIN, "Northshire Police"),
+]
+
+
+def demo_key(email: str) -> str:
+    """A fixed TOTP key per demo user so codes keep working across reloads. Demo only."""
+    return hashlib.sha256(f"roundtable-demo-totp:{email}".encode()).hexdigest()[:40]
+
+
+class Command(BaseCommand):
+    help = "Load the fictional Northshire demo area, organisations and one user per role."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("Demo data is never loaded in production.")
+        with transaction.atomic():
+            area, _ = Area.objects.get_or_create(name="Northshire", defaults={"nation": Area.Nation.ENGLAND})
+            organisations = {}
+            for name, sector in ORGANISATIONS:
+                organisations[name], created = Organisation.objects.get_or_create(
+                    area=area, name=name, defaults={"sector": sector}
+                )
+                if created:
+                    record(None, "organisation.created", organisations[name], actor_label="load_demo")
+            for local, full_name, role, organisation in USERS:
+                email = f"{local}@{DEMO_DOMAIN}"
+                user = User.objects.filter(email=email).first()
+                if user is None:
+                    user = User.objects.create_user(
+                        email=email,
+                        password=DEMO_PASSWORD,
+                        full_name=full_name,
+                        role=role,
+                        organisation=organisations[organisation],
+                    )
+                    record(None, "user.created", user, actor_label="load_demo", role=role)
+                TOTPDevice.objects.get_or_create(
+                    user=user, confirmed=True, defaults={"name": "Demo authenticator", "key": demo_key(email)}
+                )
+        self.stdout.write(self.style.SUCCESS("Demo data ready: Northshire, 10 organisations, 9 users."))
+        self.print_logins()
+
+    def print_logins(self):
+        self.stdout.write("\nDemo sign-ins (all fictional). Password for every account: " + DEMO_PASSWORD)
+        for local, _name, role, organisation in USERS:
+            self.stdout.write(f"  {local + '@' + DEMO_DOMAIN:<40} {role.label:<28} {organisation}")
+        self.stdout.write(
+            "\nOne-time codes: add the key to an authenticator app, or run\n"
+            f"  .venv/bin/python manage.py totp_code chair@{DEMO_DOMAIN}\n"
+        )
