@@ -1,0 +1,122 @@
+import os
+
+import pytest
+from django.core.management.commands import flush
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from roundtable.accounts.models import Role
+from roundtable.audit import triggers
+from tests.factories import AreaFactory, OrganisationFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM is still used
+# synchronously from that thread in browser tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+_original_flush = flush.Command.handle
+
+
+def _flush_around_audit_triggers(self, *args, **options):
+    """Between transactional tests Django empties every table; the audit table refuses
+    that by design, so lift its triggers for the flush only and put them straight back."""
+    from django.db import connections
+
+    connection = connections[options.get("database", "default")]
+    triggers.drop(connection)
+    try:
+        return _original_flush(self, *args, **options)
+    finally:
+        triggers.install(connection)
+
+
+flush.Command.handle = _flush_around_audit_triggers
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # Tests serve static files from their sources (no collectstatic manifest needed).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+def current_code(user) -> str:
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def sign_in(client, user):
+    """Sign in through the real two-step flow, so session state is what a browser gets."""
+    from tests.factories import PASSWORD
+
+    response = client.post("/sign-in/", {"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.content[:500]
+    response = client.post("/sign-in/code/", {"code": current_code(user)})
+    assert response.status_code == 302, response.content[:500]
+    return client
+
+
+@pytest.fixture
+def area():
+    return AreaFactory(name="Northshire")
+
+
+@pytest.fixture
+def organisation(area):
+    return OrganisationFactory(name="Northshire County Council", area=area)
+
+
+@pytest.fixture
+def other_organisation():
+    """An organisation in another area: its users must see nothing of ours."""
+    return OrganisationFactory(name="Southshire Police", area=AreaFactory(name="Southshire"))
+
+
+@pytest.fixture
+def cast(organisation, other_organisation):
+    """One user per role in our organisation, plus an administrator of another organisation."""
+    people = {role.value: UserFactory(organisation=organisation, role=role) for role in Role}
+    people["other_org_admin"] = UserFactory(organisation=other_organisation, role=Role.ORG_ADMIN)
+    people["other_org_practitioner"] = UserFactory(organisation=other_organisation, role=Role.PRACTITIONER)
+    return people
+
+
+@pytest.fixture
+def signed_in(client):
+    def _sign_in(user):
+        return sign_in(client, user)
+
+    return _sign_in
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings, request):
+    # Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
+    if "argon2" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def force_sign_in(client, user):
+    """A verified session without going through the forms (for tests about other things)."""
+    import time
+
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from roundtable.accounts.middleware import LAST_SEEN, SIGNED_IN_AT
+
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user, confirmed=True).persistent_id
+    session[SIGNED_IN_AT] = session[LAST_SEEN] = time.time()
+    session.save()
+    return client

@@ -1,0 +1,77 @@
+"""Every route, every role, proved over HTTP. An unauthorised read is a 404, never a leak."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from roundtable.accounts.models import Role
+from roundtable.accounts.services import do_invite_user
+from roundtable.api.services import do_create_token
+from tests.conftest import force_sign_in
+from tests.factories import UserFactory
+from tests.security.matrix import MATRIX, ROLES
+
+IGNORED_PREFIXES = ("static/",)
+
+
+def route_names(patterns=None, namespace=""):
+    """Every named URL pattern the project serves, as 'namespace:name'."""
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else entry.namespace or namespace
+            yield from route_names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            if str(entry.pattern).startswith(IGNORED_PREFIXES):
+                continue
+            assert entry.name, f"URL pattern {entry.pattern} has no name, so the matrix cannot cover it"
+            yield f"{namespace}:{entry.name}" if namespace else entry.name
+
+
+def test_every_route_is_in_the_matrix():
+    served = set(route_names())
+    missing = served - set(MATRIX)
+    stale = set(MATRIX) - served
+    assert not missing, f"Routes with no row in tests/security/matrix.py: {sorted(missing)}"
+    assert not stale, f"Matrix rows for routes that no longer exist: {sorted(stale)}"
+
+
+@pytest.fixture
+def world(cast, organisation):
+    target = UserFactory(organisation=organisation, role=Role.PRACTITIONER)
+    _, invitation_token = do_invite_user(
+        cast["system_admin"], email="new.starter@example.test", full_name="New Starter", organisation=organisation,
+        role=Role.PRACTITIONER,
+    )  # fmt: skip
+    practitioner_token, _ = do_create_token(cast["practitioner"], name="script", days=30)
+    return {
+        **cast,
+        "organisation": organisation,
+        "target": target,
+        "invitation_token": invitation_token,
+        "practitioner_token": practitioner_token,
+    }
+
+
+def _request(client, row, url, role, world):
+    headers = {}
+    if role != "anonymous":
+        user = world[role]
+        if row.api:
+            _, raw = do_create_token(user, name="matrix", days=1)
+            headers["Authorization"] = f"Bearer {raw}"
+        else:
+            force_sign_in(client, user)
+    call = client.post if row.method == "POST" else client.get
+    return call(url, data=row.data(world), headers=headers)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_route_answers_each_role_as_the_matrix_says(client, world, route, role):
+    row = MATRIX[route]
+    url = reverse(route, kwargs=row.kwargs(world))
+    response = _request(client, row, url, role, world)
+    assert response.status_code == row.expected(role), (
+        f"{row.method} {url} as {role}: got {response.status_code}, matrix says {row.expected(role)}"
+    )
