@@ -47,6 +47,11 @@ INSTALLED_APPS = [
     "roundtable.accounts",
     "roundtable.access",
     "roundtable.api",
+    "roundtable.notifications",
+    "roundtable.people",
+    "roundtable.cases",
+    "roundtable.tasks",
+    "roundtable.documents",
 ]
 
 MIDDLEWARE = [

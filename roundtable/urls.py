@@ -7,5 +7,10 @@ urlpatterns = [
     path("", include("roundtable.accounts.urls")),
     path("audit/", include("roundtable.audit.urls")),
     path("account/api-tokens/", include("roundtable.api.urls")),
+    path("people/", include("roundtable.people.urls")),
+    path("cases/", include("roundtable.cases.urls")),
+    path("tasks/", include("roundtable.tasks.urls")),
+    path("documents/", include("roundtable.documents.urls")),
+    path("notices/", include("roundtable.notifications.urls")),
     path("api/v1/", api.urls),
 ]

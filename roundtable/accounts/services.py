@@ -29,7 +29,7 @@ def _check_role_assignable(actor, role: str) -> None:
 
 
 def policy_roles(actor) -> list[tuple[str, str]]:
-    from roundtable.access.rules import assignable_roles
+    from roundtable.access.rules.accounts import assignable_roles
 
     return assignable_roles(actor) if actor is not None else list(Role.choices)
 

@@ -6,6 +6,11 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from roundtable.api.auth import PersonalTokenAuth
 from roundtable.api.schemas import ErrorOut, MeOut
+from roundtable.cases.api import router as cases_router
+from roundtable.documents.api import router as documents_router
+from roundtable.notifications.api import router as notifications_router
+from roundtable.people.api import router as people_router
+from roundtable.tasks.api import router as tasks_router
 
 api = NinjaAPI(
     title="Roundtable API",
@@ -44,3 +49,10 @@ def me(request):
             "area": organisation.area.name,
         },
     }
+
+
+api.add_router("/people", people_router)
+api.add_router("/cases", cases_router)
+api.add_router("/tasks", tasks_router)
+api.add_router("/documents", documents_router)
+api.add_router("/notices", notifications_router)

@@ -107,3 +107,17 @@ def recent_sign_ins(user, limit: int = 10):
         .filter(Q(actor_id=user.pk) | Q(actor_id__isnull=True, actor_label__iexact=user.email))
         .only("occurred_at", "action", "ip_address")[:limit]
     )
+
+
+def history_of(*, person_id: int | None = None, case_id: int | None = None, limit: int = 100):
+    """Who has viewed or changed a person's profile or a case, newest first ("who has seen this").
+
+    Callers must already have checked the user may see that profile or case."""
+    events = AuditEvent.objects.all()
+    if person_id is not None:
+        events = events.filter(person_id=person_id)
+    if case_id is not None:
+        events = events.filter(case_id=case_id)
+    return events.only("occurred_at", "actor_label", "organisation_label", "action", "object_type", "object_label")[
+        :limit
+    ]

@@ -1,6 +1,6 @@
 """The primary navigation: each entry shows only when the access policy allows it."""
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from roundtable.access import policy
 
@@ -10,6 +10,9 @@ def primary_navigation(request) -> list[dict]:
     if user is None or not user.is_authenticated or not getattr(user, "is_verified", lambda: False)():
         return []
     items = [("Home", "core:home", None)]
+    items.append(("Cases", "cases:list", "case.list"))
+    items.append(("People", "people:search", "person.search"))
+    items.append(("Tasks", "tasks:mine", "task.list"))
     items.append(("Users", "accounts:user_list", "user.list"))
     items.append(("Organisations", "accounts:organisation_list", "organisation.list"))
     items.append(("Audit log", "audit:event_list", "audit.view"))
@@ -19,7 +22,10 @@ def primary_navigation(request) -> list[dict]:
     for label, name, action in items:
         if action and not policy.can(user, action):
             continue
-        url = reverse(name)
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue  # that app's pages are not built yet
         active = current == url if url == "/" else current.startswith(url)
         entries.append({"label": label, "url": url, "active": active})
     return entries

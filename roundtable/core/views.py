@@ -7,11 +7,13 @@ from django.views.decorators.http import require_GET
 
 from roundtable.accounts.middleware import public
 from roundtable.audit.services import recent_sign_ins
+from roundtable.core.home import home_panels
 
 
 @require_GET
 def home(request):
-    return render(request, "core/home.html", {"sign_ins": recent_sign_ins(request.user)})
+    context = {"sign_ins": recent_sign_ins(request.user), "panels": home_panels(request)}
+    return render(request, "core/home.html", context)
 
 
 def _database_ok() -> bool:

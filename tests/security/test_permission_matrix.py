@@ -3,12 +3,10 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from roundtable.accounts.models import Role
-from roundtable.accounts.services import do_invite_user
 from roundtable.api.services import do_create_token
 from tests.conftest import force_sign_in
-from tests.factories import UserFactory
-from tests.security.matrix import MATRIX, ROLES
+from tests.security.matrix import DOMAINS, MATRIX
+from tests.security.rows import ROLES
 
 IGNORED_PREFIXES = ("static/",)
 
@@ -37,19 +35,10 @@ def test_every_route_is_in_the_matrix():
 
 @pytest.fixture
 def world(cast, organisation):
-    target = UserFactory(organisation=organisation, role=Role.PRACTITIONER)
-    _, invitation_token = do_invite_user(
-        cast["system_admin"], email="new.starter@example.test", full_name="New Starter", organisation=organisation,
-        role=Role.PRACTITIONER,
-    )  # fmt: skip
-    practitioner_token, _ = do_create_token(cast["practitioner"], name="script", days=30)
-    return {
-        **cast,
-        "organisation": organisation,
-        "target": target,
-        "invitation_token": invitation_token,
-        "practitioner_token": practitioner_token,
-    }
+    world = {**cast, "organisation": organisation}
+    for domain in DOMAINS:
+        domain.build(world)
+    return world
 
 
 def _request(client, row, url, role, world):

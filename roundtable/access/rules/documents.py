@@ -1,0 +1,1 @@
+"""Documents are visible with their case, except restricted ones (see cases rules)."""
