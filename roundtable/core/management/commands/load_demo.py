@@ -1,6 +1,7 @@
 """Load the fictional Northshire demo. Safe to run again: it only adds what is missing."""
 
 import hashlib
+from importlib import import_module
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -11,6 +12,15 @@ from roundtable.accounts.models import Area, Organisation, Role, Sector, User
 from roundtable.audit.services import record
 
 DEMO_PASSWORD = "northshire-demo-2026"
+# Each app adds its own fictional records, in this order. Each loader must be idempotent
+# and receives {"area", "organisations" (by name), "users" (by e-mail local part)},
+# to which it may add what later loaders need (for example "people", "cases").
+DEMO_LOADERS = [
+    "roundtable.people.demo.load",
+    "roundtable.cases.demo.load",
+    "roundtable.tasks.demo.load",
+    "roundtable.documents.demo.load",
+]
 DEMO_DOMAIN = "demo.roundtable.invalid"
 
 ORGANISATIONS = [
@@ -75,6 +85,11 @@ class Command(BaseCommand):
                 TOTPDevice.objects.get_or_create(
                     user=user, confirmed=True, defaults={"name": "Demo authenticator", "key": demo_key(email)}
                 )
+            users = {user.email.split("@")[0]: user for user in User.objects.filter(email__endswith=DEMO_DOMAIN)}
+            context = {"area": area, "organisations": organisations, "users": users}
+            for dotted in DEMO_LOADERS:
+                module_name, _, function_name = dotted.rpartition(".")
+                getattr(import_module(module_name), function_name)(context)
         self.stdout.write(self.style.SUCCESS("Demo data ready: Northshire, 10 organisations, 9 users."))
         self.print_logins()
 
