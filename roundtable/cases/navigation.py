@@ -1,0 +1,23 @@
+"""The sections of a case page. Each app that adds a section names its URL here."""
+
+from django.urls import NoReverseMatch, reverse
+
+CASE_SECTIONS = [
+    ("summary", "Summary", "cases:detail"),
+    ("chronology", "Chronology", "cases:chronology"),
+    ("tasks", "Tasks", "tasks:case_tasks"),
+    ("documents", "Documents", "documents:case_documents"),
+    ("people", "People", "cases:members"),
+    ("history", "Who has seen this", "cases:history"),
+]
+
+
+def case_sections(case) -> list[tuple[str, str, str]]:
+    """(key, label, url) for each section whose pages exist; pass as ``case_sections``."""
+    sections = []
+    for key, label, name in CASE_SECTIONS:
+        try:
+            sections.append((key, label, reverse(name, args=[case.pk])))
+        except NoReverseMatch:
+            continue  # that section's app is not built yet
+    return sections
