@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from roundtable.access import policy
-from roundtable.accounts.models import Area, Invitation, Organisation, Role, User
+from roundtable.accounts.models import Area, Invitation, Organisation, Role, Sector, User
 from roundtable.audit.services import record
 
 
@@ -220,3 +220,43 @@ def do_create_user_with_device(*, email: str, full_name: str, organisation: Orga
     device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
     record(None, "user.created", user, actor_label="manage.py", role=role, organisation=organisation.name)
     return user, device
+
+
+@transaction.atomic
+def do_invite_partner(
+    actor,
+    *,
+    email: str,
+    full_name: str,
+    organisation: Organisation | None = None,
+    organisation_name: str = "",
+    sector: str = "",
+    area: Area | None = None,
+    reason: str = "",
+) -> tuple[Invitation, str]:
+    """Bring a partner onto Roundtable for shared work (a case owner adding a member).
+
+    Callers check the actor may do this (cases: only an owner of the case). The new
+    account is always a practitioner: sharing a case never hands out an elevated role.
+    When ``organisation`` is None an organisation called ``organisation_name`` in
+    ``area`` is used, or created (partners must be brought on quickly when a referral
+    names them; a system administrator can tidy or deactivate it later)."""
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "Someone with this e-mail address already has an account."})
+    if organisation is None:
+        name = organisation_name.strip()
+        if not name or area is None:
+            raise ValidationError({"organisation_name": "Enter the name of their organisation."})
+        organisation = Organisation.objects.filter(area=area, name__iexact=name).first()
+        if organisation is None:
+            if sector not in Sector.values:
+                raise ValidationError({"sector": "Choose the sector of their organisation."})
+            organisation = Organisation.objects.create(name=name, area=area, sector=sector)
+            record(actor, "organisation.created", organisation, reason=reason, sector=sector, area=area.name)
+    user = User.objects.create_user(
+        email=email, full_name=full_name.strip(), organisation=organisation, role=Role.PRACTITIONER, is_active=False
+    )
+    invitation, raw = _new_invitation(actor, user)
+    record(actor, "user.invited", user, reason=reason, role=Role.PRACTITIONER, organisation=organisation.name)
+    return invitation, raw

@@ -13,7 +13,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -100,7 +100,7 @@ def sign_in(request):
                 request.session.cycle_key()
                 request.session[PENDING_USER] = user.pk
                 next_url = _safe_next(request)
-                return redirect(f"{reverse('accounts:sign_in_code')}?next={next_url}")
+                return redirect(f"{reverse('accounts:sign_in_code')}?{urlencode({'next': next_url})}")
     return render(request, "accounts/sign_in.html", {"form": form, "ended": ended, "next": request.GET.get("next", "")})
 
 

@@ -3,7 +3,10 @@ from django import forms
 
 class TokenForm(forms.Form):
     name = forms.CharField(
-        label="What is this token for?", max_length=100, help_text="For example, 'nightly export script'"
+        label="What is this token for?",
+        max_length=100,
+        help_text="For example, 'nightly export script'",
+        error_messages={"required": "Say what the token is for"},
     )
     days = forms.TypedChoiceField(
         label="Expires after",

@@ -31,7 +31,7 @@ def test_a_system_admin_can_add_an_organisation(client, cast, area):
 def test_adding_an_organisation_with_a_missing_sector_says_so(client, cast, area):
     force_sign_in(client, cast["system_admin"])
     response = client.post("/admin/organisations/", {"name": "Harbour School", "area": area.pk})
-    assert "This field is required" in response.content.decode()
+    assert "Select a sector" in response.content.decode()
 
 
 @pytest.mark.parametrize("size", [10, 200])

@@ -145,7 +145,7 @@ def test_the_invite_page_refuses_a_bad_e_mail_with_a_specific_message(client, ca
         {"full_name": "X", "email": "not-an-email", "organisation": organisation.pk, "role": "practitioner"},
     )
     assert response.status_code == 200
-    assert "Enter a valid email address" in response.content.decode()
+    assert "Enter an e-mail address in the correct format" in response.content.decode()
     assert "There is a problem" in response.content.decode()
 
 
@@ -171,7 +171,7 @@ def test_deactivating_needs_a_reason(client, cast):
     force_sign_in(client, cast["org_admin"])
     response = client.post(f"/admin/users/{cast['practitioner'].pk}/deactivate/", {"reason": ""})
     assert response.status_code == 400
-    assert "This field is required" in response.content.decode()
+    assert "Say why you are deactivating this account" in response.content.decode()
 
 
 def test_a_role_change_is_audited_with_before_and_after(cast):

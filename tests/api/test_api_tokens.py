@@ -31,7 +31,7 @@ def test_a_token_is_shown_once_and_only_its_hash_is_stored(client):
 def test_a_token_needs_a_name(client):
     force_sign_in(client, UserFactory())
     response = client.post("/account/api-tokens/", {"name": "", "days": "30"})
-    assert "This field is required" in response.content.decode()
+    assert "Say what the token is for" in response.content.decode()
     assert not ApiToken.objects.exists()
 
 

@@ -41,7 +41,12 @@ def error_summary_items(form):
     """List items for the error summary, each linking to its field."""
     rows = []
     for field_name, errors in form.errors.items():
-        anchor = f"#{form[field_name].auto_id}" if field_name in form.fields else "#main-content"
+        anchor = "#main-content"
+        if field_name in form.fields:
+            bound = form[field_name]
+            # GOV.UK: a summary link to a group of radios or checkboxes targets the first option.
+            suffix = "_0" if widget_kind(bound.field.widget) in ("radios", "checkboxes") else ""
+            anchor = f"#{bound.auto_id}{suffix}"
         for error in errors:
             rows.append((anchor, error))
     return format_html_join("", '<li><a href="{}">{}</a></li>', rows)
