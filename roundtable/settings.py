@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "roundtable.cases",
     "roundtable.tasks",
     "roundtable.documents",
+    "roundtable.formbuilder",
 ]
 
 MIDDLEWARE = [
@@ -253,3 +254,47 @@ if PRODUCTION:
 # Lock-out is per account. Locking by IP address too would lock out a whole council or
 # police station behind one NAT address after five typos; rate-limit IPs at the proxy.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# --- Documents (roundtable/documents, docs/documents.md) ---------------------------------
+# Largest file a user may upload, in bytes (default 1 GiB). Uploads stream to a temporary
+# file on disk and then to storage; they never sit whole in memory. Set the same limit (a
+# little more, for the form around the file) as the reverse proxy's request body limit.
+DOCUMENT_MAX_BYTES = envint("DOCUMENT_MAX_BYTES", 1024**3)
+# Where uploads are spooled while they arrive. Keep it on disk, not on a RAM-backed tmpfs.
+FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR") or None
+# filesystem (default: VAR_DIR/media) or s3 (any S3-compatible object store, via django-storages).
+DOCUMENT_STORAGE = env("DOCUMENT_STORAGE", "filesystem")
+if DOCUMENT_STORAGE == "s3":
+    if not env("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("DOCUMENT_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env("AWS_S3_REGION_NAME") or None,
+            # Empty: boto3 finds credentials itself (instance role, AWS_* variables, ~/.aws).
+            "access_key": env("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env("AWS_SECRET_ACCESS_KEY") or None,
+            "location": env("AWS_LOCATION", "roundtable"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+elif DOCUMENT_STORAGE != "filesystem":
+    raise ImproperlyConfigured(f"DOCUMENT_STORAGE must be filesystem or s3, not {DOCUMENT_STORAGE!r}")
+
+# --- Background jobs (tasks app: assignment e-mails and reminders) ------------------------
+# django-tasks (the django.tasks API of Django 6). The embedded default runs each job
+# in-process as it is enqueued; in production set TASKS_BACKEND to a worker backend
+# (django_tasks_db.DatabaseBackend or django_tasks_rq.RQBackend, installed separately)
+# and run its worker. See docs/tasks.md.
+TASKS_BACKEND = env("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+INSTALLED_APPS += ["django_tasks"]
+if not TASKS_BACKEND.startswith("django_tasks."):
+    # A worker backend is an app of its own (its models, its worker command).
+    INSTALLED_APPS += [TASKS_BACKEND.split(".")[0]]
+TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]}}
+if TASKS_BACKEND.startswith("django_tasks_rq") and REDIS_URL:
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}

@@ -12,5 +12,6 @@ urlpatterns = [
     path("tasks/", include("roundtable.tasks.urls")),
     path("documents/", include("roundtable.documents.urls")),
     path("notices/", include("roundtable.notifications.urls")),
+    path("forms/", include("roundtable.formbuilder.urls")),
     path("api/v1/", api.urls),
 ]

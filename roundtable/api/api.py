@@ -8,6 +8,7 @@ from roundtable.api.auth import PersonalTokenAuth
 from roundtable.api.schemas import ErrorOut, MeOut
 from roundtable.cases.api import router as cases_router
 from roundtable.documents.api import router as documents_router
+from roundtable.formbuilder.api import router as formbuilder_router
 from roundtable.notifications.api import router as notifications_router
 from roundtable.people.api import router as people_router
 from roundtable.tasks.api import router as tasks_router
@@ -55,4 +56,5 @@ api.add_router("/people", people_router)
 api.add_router("/cases", cases_router)
 api.add_router("/tasks", tasks_router)
 api.add_router("/documents", documents_router)
+api.add_router("/forms", formbuilder_router)
 api.add_router("/notices", notifications_router)

@@ -118,3 +118,20 @@ class EntryRevision(models.Model):
 
     def __str__(self) -> str:
         return f"Version {self.version} of entry {self.entry_id}"
+
+
+class CaseReferenceCounter(models.Model):
+    """The last sequence number used for case references with this prefix in this year.
+
+    Taken under a row lock (SELECT … FOR UPDATE) by ``services.next_reference`` so that
+    concurrent case creations never share a number."""
+
+    prefix = models.CharField(max_length=8)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="one_counter_per_prefix_year")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"

@@ -25,7 +25,17 @@ class Document(models.Model):
     restricted_to = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
 
     class Meta:
-        ordering = ["-uploaded_at"]
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["case", "-uploaded_at"], name="document_case_recent_idx")]
 
     def __str__(self) -> str:
         return self.title
+
+
+class WithheldDocument(Document):
+    """A locked-down document seen from outside: members of the case not named on it
+    learn that it exists, when, who uploaded it and whom to ask — nothing more.
+    Its access scope (access/rules/documents.py) is the complement of Document's."""
+
+    class Meta:
+        proxy = True

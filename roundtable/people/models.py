@@ -47,6 +47,17 @@ class Person(models.Model):
     def full_name(self) -> str:
         return str(self)
 
+    @property
+    def age(self) -> int | None:
+        """Age today from the date of birth (None when only an approximate age is known)."""
+        if self.date_of_birth is None:
+            return None
+        from datetime import date
+
+        today = date.today()
+        born = self.date_of_birth
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
 
 class PersonName(models.Model):
     """Aliases, previous names and other spellings, searched like the main name."""
@@ -138,3 +149,19 @@ class AgencyInvolvement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.get_status_display()}"
+
+
+class SearchKey(models.Model):
+    """Short, indexed keys derived from every name a person is known by (main and other
+    names): a phonetic code and a prefix per name part. Deconfliction narrows candidates
+    with an indexed lookup on these before scoring them with rapidfuzz, so a search never
+    loads every person. Rebuilt by services whenever a name changes (see matching.py)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="search_keys")
+    key = models.CharField(max_length=24)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "person"], name="one_search_key_per_person")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,3 +1,255 @@
-from ninja import Router
+"""Tasks API: my tasks, a case's tasks, create, change status, overdue tasks.
+
+Everything reads through the access policy; anything not visible is a 404. Write
+operations check access before they read the request body, so an outsider learns
+nothing from validation messages either. Bodies are JSON (form-encoded also accepted).
+"""
+
+import json
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ValidationError as PydanticValidationError
+from pydantic import model_validator
+
+from roundtable.access import policy
+from roundtable.accounts.models import User
+from roundtable.api.schemas import ErrorOut
+from roundtable.audit.services import record
+from roundtable.cases.models import Case
+from roundtable.core.conflicts import EditConflict
+from roundtable.tasks import services
+from roundtable.tasks.forms import MAX_WORKING_DAYS
+from roundtable.tasks.models import Task
 
 router = Router(tags=["tasks"])
+
+
+class PersonOut(Schema):
+    id: int
+    full_name: str
+    organisation: str
+
+
+class TaskOut(Schema):
+    id: int
+    case_id: int
+    case_reference: str
+    title: str
+    description: str
+    assignee: PersonOut
+    created_by_id: int
+    due_date: date
+    status: str
+    is_overdue: bool
+    completion_note: str
+    completed_at: datetime | None
+    version: int
+
+
+class TaskIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    assignee_id: int
+    due_date: date | None = Field(None, description="Give either due_date or working_days")
+    working_days: int | None = Field(None, ge=0, le=MAX_WORKING_DAYS, description="Due in N working days from today")
+
+    @model_validator(mode="after")
+    def one_due_date(self):
+        if (self.due_date is None) == (self.working_days is None):
+            raise ValueError("Give either due_date or working_days, not both or neither")
+        return self
+
+
+class StatusIn(Schema):
+    status: Task.Status
+    completion_note: str = ""
+    version: int = Field(description="The version you read; a newer saved version gives 409")
+
+
+class ConflictOut(Schema):
+    detail: str
+    current: TaskOut
+    conflicts: list[str]
+
+
+class OverdueGroupOut(Schema):
+    id: int
+    name: str
+    count: int
+    tasks: list[TaskOut]
+
+
+class OverdueOut(Schema):
+    total: int
+    by_person: list[OverdueGroupOut]
+    by_organisation: list[OverdueGroupOut]
+
+
+def task_out(task: Task, today: date | None = None) -> dict:
+    today = today or timezone.localdate()
+    return {
+        "id": task.pk,
+        "case_id": task.case_id,
+        "case_reference": task.case.reference,
+        "title": task.title,
+        "description": task.description,
+        "assignee": {
+            "id": task.assignee_id,
+            "full_name": task.assignee.full_name,
+            "organisation": task.assignee.organisation.name,
+        },
+        "created_by_id": task.created_by_id,
+        "due_date": task.due_date,
+        "status": task.status,
+        "is_overdue": task.status in Task.OPEN_STATES and task.due_date < today,
+        "completion_note": task.completion_note,
+        "completed_at": task.completed_at,
+        "version": task.version,
+    }
+
+
+def _body(request, schema: type[Schema]):
+    """Parse and validate the body after the access checks (422 with the reasons if wrong)."""
+    if request.content_type == "application/json":
+        try:
+            raw = json.loads(request.body or b"{}")
+        except ValueError:
+            raise NinjaValidationError([{"loc": ["body"], "msg": "The body is not valid JSON."}]) from None
+    else:
+        raw = request.POST.dict()
+    try:
+        return schema.model_validate(raw)
+    except PydanticValidationError as error:
+        errors = [{"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in error.errors()]
+        raise NinjaValidationError(errors) from None
+
+
+def _json_body(schema: type[Schema]) -> dict:
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema.model_json_schema()}}}}
+
+
+def _audit_list(user, tasks: list[Task], action: str) -> None:
+    with transaction.atomic():
+        record(user, action, None, case_ids=sorted({t.case_id for t in tasks}), count=len(tasks))
+
+
+def _django_errors(error: DjangoValidationError) -> NinjaValidationError:
+    return NinjaValidationError(
+        [
+            {"loc": ["body", field], "msg": message}
+            for field, messages in error.message_dict.items()
+            for message in messages
+        ]
+    )
+
+
+@router.get("/mine", response=list[TaskOut], url_name="my_tasks", summary="My open tasks, overdue first")
+def my_tasks(request, closed: bool = False):
+    policy.require(request.auth, "task.list")
+    tasks = list(services.my_tasks(request.auth, closed=closed)[:500])
+    _audit_list(request.auth, tasks, "task.my_tasks_viewed")
+    return [task_out(task) for task in tasks]
+
+
+@router.get(
+    "/overdue",
+    response={200: OverdueOut, 404: ErrorOut},
+    url_name="overdue_tasks",
+    summary="Overdue tasks on cases you oversee",
+)
+def overdue(request):
+    policy.require(request.auth, "task.view_overdue")
+    tasks = services.overdue_tasks(request.auth)
+    _audit_list(request.auth, tasks, "task.overdue_viewed")
+
+    def groups(by):
+        return [
+            {"id": g.key, "name": g.label, "count": len(g.tasks), "tasks": [task_out(t) for t in g.tasks]}
+            for g in services.group_overdue(tasks, by)
+        ]
+
+    return {"total": len(tasks), "by_person": groups("person"), "by_organisation": groups("organisation")}
+
+
+@router.get(
+    "/case/{case_id}", response={200: list[TaskOut], 404: ErrorOut}, url_name="case_tasks", summary="Tasks of a case"
+)
+def case_tasks(request, case_id: int):
+    case = policy.get_visible_or_404(request.auth, Case.objects.all(), pk=case_id)
+    tasks = list(services.case_tasks(request.auth, case)[:1000])
+    with transaction.atomic():
+        record(request.auth, "case.tasks_viewed", case, case_id=case.pk, person_id=case.person_id)
+    return [task_out(task) for task in tasks]
+
+
+@router.post(
+    "/case/{case_id}",
+    response={201: TaskOut, 404: ErrorOut, 422: dict},
+    url_name="create_task",
+    summary="Set a task on a case",
+    openapi_extra=_json_body(TaskIn),
+)
+def create_task(request, case_id: int):
+    case = policy.get_visible_or_404(request.auth, Case.objects.select_related("area"), pk=case_id)
+    policy.require(request.auth, "task.create", case)
+    payload = _body(request, TaskIn)
+    assignee = User.objects.filter(pk=payload.assignee_id).first()
+    if assignee is None:
+        raise NinjaValidationError(
+            [{"loc": ["body", "assignee_id"], "msg": "Choose someone who is a member of this case"}]
+        )
+    due = payload.due_date or services.due_in_working_days(case, payload.working_days)
+    try:
+        task = services.do_create_task(
+            request.auth, case, title=payload.title, description=payload.description, assignee=assignee, due_date=due
+        )
+    except DjangoValidationError as error:
+        raise _django_errors(error) from None
+    task = Task.objects.select_related("case", "assignee__organisation").get(pk=task.pk)
+    return Status(201, task_out(task))
+
+
+def _visible_task(user, task_id: int) -> Task:
+    related = ("case", "assignee", "assignee__organisation")
+    return policy.get_visible_or_404(user, Task.objects.select_related(*related), pk=task_id)
+
+
+@router.get("/{task_id}", response={200: TaskOut, 404: ErrorOut}, url_name="task_detail", summary="One task")
+def task_detail(request, task_id: int):
+    task = _visible_task(request.auth, task_id)
+    with transaction.atomic():
+        record(request.auth, "task.viewed", task, case_id=task.case_id, person_id=task.case.person_id)
+    return task_out(task)
+
+
+@router.post(
+    "/{task_id}/status",
+    response={200: TaskOut, 404: ErrorOut, 409: ConflictOut, 422: dict},
+    url_name="update_task_status",
+    summary="Change a task's status (409 if someone saved a newer version)",
+    openapi_extra=_json_body(StatusIn),
+)
+def update_status(request, task_id: int):
+    task = _visible_task(request.auth, task_id)
+    policy.require(request.auth, "task.update_status", task)
+    payload = _body(request, StatusIn)
+    try:
+        updated = services.do_change_task_status(
+            request.auth, task, payload.version, status=payload.status, completion_note=payload.completion_note
+        )
+    except EditConflict as conflict:
+        current = _visible_task(request.auth, task_id)
+        detail = "Someone else saved this task after you read it. Read it again and re-apply your change."
+        return Status(409, {"detail": detail, "current": task_out(current), "conflicts": [c.field for c in conflict.conflicts]})
+    except DjangoValidationError as error:
+        raise _django_errors(error) from None
+    except PermissionDenied:
+        raise Http404 from None
+    return task_out(_visible_task(request.auth, updated.pk))

@@ -8,9 +8,16 @@ Each domain keeps its rows in its own module (matrix_<app>.py) with a ``build(wo
 that adds the objects its rows need to the shared test world.
 """
 
-from tests.security import matrix_accounts, matrix_cases, matrix_documents, matrix_people, matrix_tasks
+from tests.security import (
+    matrix_accounts,
+    matrix_cases,
+    matrix_documents,
+    matrix_formbuilder,
+    matrix_people,
+    matrix_tasks,
+)
 
-DOMAINS = [matrix_accounts, matrix_people, matrix_cases, matrix_tasks, matrix_documents]
+DOMAINS = [matrix_accounts, matrix_people, matrix_cases, matrix_tasks, matrix_documents, matrix_formbuilder]
 
 MATRIX = {}
 for _domain in DOMAINS:

@@ -1,3 +1,3 @@
 """Rules and scopes, one module per domain. Importing this package registers them all."""
 
-from roundtable.access.rules import accounts, cases, documents, notifications, people, tasks  # noqa: F401
+from roundtable.access.rules import accounts, cases, documents, formbuilder, notifications, people, tasks  # noqa: F401

@@ -1,3 +1,5 @@
+"""Notices belong to their recipient alone."""
+
 from roundtable.access.policy import scope
 
 

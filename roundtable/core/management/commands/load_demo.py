@@ -20,6 +20,7 @@ DEMO_LOADERS = [
     "roundtable.cases.demo.load",
     "roundtable.tasks.demo.load",
     "roundtable.documents.demo.load",
+    "roundtable.formbuilder.demo.load",
 ]
 DEMO_DOMAIN = "demo.roundtable.invalid"
 

@@ -1,0 +1,191 @@
+"""Deconfliction matching: is this person already known to anyone?
+
+Two stages, so a search stays fast with millions of profiles:
+1. narrow candidates in SQL with indexed equality lookups only: search keys (a phonetic
+   code and a three-letter prefix of every name part a person is known by), the exact
+   date of birth and the exact normalised postcode of any address, past or present;
+2. score that short list in Python with rapidfuzz, comparing name parts in any order so
+   transposed given and family names still match, and counting agreement on date of
+   birth and postcode.
+
+Nothing here knows about access: the caller splits the matches into those the user may
+see and those held elsewhere (see services.do_search_people).
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count
+from rapidfuzz import fuzz
+
+# Candidates fetched per stage-1 lookup; the most key hits first. Generous enough that a
+# true match is never crowded out by the common-name crowd sharing one phonetic code.
+CANDIDATE_LIMIT = 500
+MATCH_THRESHOLD = 80
+
+_SOUNDEX_CODES = {
+    **dict.fromkeys("bfpv", "1"),
+    **dict.fromkeys("cgjkqsxz", "2"),
+    **dict.fromkeys("dt", "3"),
+    "l": "4",
+    **dict.fromkeys("mn", "5"),
+    "r": "6",
+}
+_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
+
+
+def fold(text: str) -> str:
+    """Lower case, accents removed, anything but letters and spaces dropped."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return " ".join(re.sub(r"[^a-z]+", " ", text).split())
+
+
+def name_parts(*names: str) -> list[str]:
+    return [part for name in names for part in fold(name).split()]
+
+
+def soundex(part: str) -> str:
+    """American Soundex: names that sound alike share a code (Smith, Smyth → s530)."""
+    if not part:
+        return ""
+    first, digits, previous = part[0], [], _SOUNDEX_CODES.get(part[0], "")
+    for ch in part[1:]:
+        code = _SOUNDEX_CODES.get(ch, "")
+        if code and code != previous:
+            digits.append(code)
+        if ch not in "hw":  # h and w do not separate letters with the same code
+            previous = code
+    return (first + "".join(digits) + "000")[:4]
+
+
+def keys_for_parts(parts: list[str]) -> set[str]:
+    keys = set()
+    for part in parts:
+        if len(part) < 2:
+            continue  # an initial alone would match half the country
+        keys.add(f"s:{soundex(part)}")
+        keys.add(f"p:{part[:3]}")
+    return keys
+
+
+def normalise_postcode(postcode: str) -> str:
+    """'ns1 4ab' → 'NS1 4AB' (the form stored on addresses)."""
+    compact = re.sub(r"\s+", "", postcode or "").upper()
+    if len(compact) > 3:
+        return f"{compact[:-3]} {compact[-3:]}"
+    return compact
+
+
+def is_postcode(postcode: str) -> bool:
+    return bool(_POSTCODE.match(re.sub(r"\s+", "", postcode or "").upper()))
+
+
+@dataclass
+class Criteria:
+    given_name: str = ""
+    family_name: str = ""
+    date_of_birth: date | None = None
+    postcode: str = ""
+
+    def as_audit(self) -> dict:
+        return {
+            "given_name": self.given_name,
+            "family_name": self.family_name,
+            "date_of_birth": self.date_of_birth.isoformat() if self.date_of_birth else "",
+            "postcode": self.postcode,
+        }
+
+    @property
+    def parts(self) -> list[str]:
+        return name_parts(self.given_name, self.family_name)
+
+
+@dataclass
+class Match:
+    person_id: int
+    score: int
+    reasons: list[str] = field(default_factory=list)
+
+
+def candidate_ids(criteria: Criteria) -> set[int]:
+    """Stage 1: a bounded set of person ids worth scoring, from indexed lookups only."""
+    from roundtable.people.models import Address, Person, SearchKey
+
+    ids: set[int] = set()
+    keys = keys_for_parts(criteria.parts)
+    if keys:
+        hits = (
+            SearchKey.objects.filter(key__in=keys)
+            .values("person_id")
+            .annotate(hits=Count("id"))
+            .order_by("-hits", "person_id")[:CANDIDATE_LIMIT]
+        )
+        ids.update(row["person_id"] for row in hits)
+    if criteria.date_of_birth:
+        ids.update(
+            Person.objects.filter(date_of_birth=criteria.date_of_birth).values_list("pk", flat=True)[:CANDIDATE_LIMIT]
+        )
+    if criteria.postcode:
+        ids.update(
+            Address.objects.filter(postcode=normalise_postcode(criteria.postcode)).values_list("person_id", flat=True)[
+                :CANDIDATE_LIMIT
+            ]
+        )
+    return ids
+
+
+def _name_score(query_parts: list[str], known_names: list[list[str]]) -> int:
+    if not query_parts:
+        return 0
+    query = " ".join(query_parts)
+    best = 0
+    for parts in known_names:
+        if not parts:
+            continue
+        # token_sort_ratio ignores order: "Okonkwo Amara" scores like "Amara Okonkwo".
+        score = fuzz.token_sort_ratio(query, " ".join(parts))
+        if len(query_parts) == 1:
+            # Only one name given: compare it with each part on its own.
+            score = max(score, *(fuzz.ratio(query, part) for part in parts))
+        best = max(best, int(score))
+    return best
+
+
+def score_candidates(criteria: Criteria, ids: set[int]) -> list[Match]:
+    """Stage 2: fuzzy-score the candidates; those at or above the threshold are matches."""
+    from roundtable.people.models import Person
+
+    if not ids:
+        return []
+    people = (
+        Person.objects.filter(pk__in=ids, merged_into__isnull=True)
+        .only("pk", "given_name", "family_name", "date_of_birth")
+        .prefetch_related("other_names", "addresses")
+    )
+    postcode = normalise_postcode(criteria.postcode) if criteria.postcode else ""
+    matches = []
+    for person in people:
+        known = [name_parts(person.given_name, person.family_name)]
+        known += [name_parts(other.given_name, other.family_name) for other in person.other_names.all()]
+        score = _name_score(criteria.parts, known)
+        reasons = ["name"] if score >= MATCH_THRESHOLD else []
+        if criteria.date_of_birth and person.date_of_birth:
+            if person.date_of_birth == criteria.date_of_birth:
+                score += 15
+                reasons.append("date of birth")
+            else:
+                score -= 10
+        if postcode and any(address.postcode == postcode for address in person.addresses.all()):
+            score += 10
+            reasons.append("postcode")
+        if score >= MATCH_THRESHOLD:
+            matches.append(Match(person.pk, score, reasons))
+    matches.sort(key=lambda match: (-match.score, match.person_id))
+    return matches
+
+
+def find_matches(criteria: Criteria) -> list[Match]:
+    return score_candidates(criteria, candidate_ids(criteria))

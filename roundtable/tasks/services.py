@@ -1,0 +1,285 @@
+"""What people can do with tasks. Each operation checks the access policy, changes data
+in one transaction and records audit there too; e-mails go out after commit, from a
+background job (see jobs.py), and carry a link only."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.urls import reverse
+from django.utils import timezone
+
+from roundtable.access import policy
+from roundtable.accounts.models import User
+from roundtable.audit.services import record
+from roundtable.cases.models import Case as RecordCase
+from roundtable.cases.models import CaseMembership
+from roundtable.core.conflicts import EditConflict, save_if_unchanged
+from roundtable.notifications.services import notify
+from roundtable.tasks import jobs
+from roundtable.tasks.models import Task
+from roundtable.tasks.working_days import add_working_days
+
+Status = Task.Status
+CLOSED_STATES = (Status.DONE, Status.CANCELLED)
+
+
+def _require(actor, action: str, obj=None) -> None:
+    if not policy.can(actor, action, obj):
+        raise PermissionDenied(f"You cannot {action.replace('.', ' ').replace('_', ' ')}")
+
+
+def _audit_ids(case: RecordCase) -> dict:
+    return {"case_id": case.pk, "person_id": case.person_id}
+
+
+def task_url(task: Task) -> str:
+    return reverse("tasks:detail", args=[task.pk])
+
+
+# --- Reading ---------------------------------------------------------------------------------
+def with_overdue_first(qs: QuerySet, today: date | None = None) -> QuerySet:
+    """Open tasks past their due date first, then everything by due date."""
+    today = today or timezone.localdate()
+    is_overdue = Case(
+        When(Q(status__in=Task.OPEN_STATES, due_date__lt=today), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    return qs.annotate(is_overdue=is_overdue).order_by("-is_overdue", "due_date", "id")
+
+
+def _for_lists(qs: QuerySet) -> QuerySet:
+    return qs.select_related("case", "case__person", "assignee", "assignee__organisation")
+
+
+def my_tasks(user, *, closed: bool = False) -> QuerySet:
+    states = CLOSED_STATES if closed else Task.OPEN_STATES
+    qs = policy.visible(user, Task.objects.filter(assignee_id=user.pk, status__in=states))
+    if closed:
+        return _for_lists(qs).order_by("-completed_at", "-id")
+    return with_overdue_first(_for_lists(qs))
+
+
+def case_tasks(user, case: RecordCase) -> QuerySet:
+    qs = policy.visible(user, Task.objects.filter(case=case))
+    open_first = Case(When(status__in=Task.OPEN_STATES, then=Value(0)), default=Value(1))
+    return (
+        with_overdue_first(_for_lists(qs).select_related("created_by"))
+        .annotate(open_first=open_first)
+        .order_by("open_first", "-is_overdue", "due_date", "id")
+    )
+
+
+@dataclass
+class OverdueGroup:
+    key: int
+    label: str
+    detail: str = ""
+    tasks: list = field(default_factory=list)
+
+
+def overdue_tasks(user, today: date | None = None) -> list[Task]:
+    from roundtable.access.rules.tasks import overseen_tasks
+
+    today = today or timezone.localdate()
+    qs = Task.objects.filter(status__in=Task.OPEN_STATES, due_date__lt=today)
+    return list(_for_lists(overseen_tasks(user, qs)).order_by("due_date", "id"))
+
+
+def group_overdue(tasks: list[Task], by: str) -> list[OverdueGroup]:
+    """Group overdue tasks by assignee ("person") or by the assignee's organisation, most late first."""
+    groups: dict[int, OverdueGroup] = {}
+    for task in tasks:
+        if by == "organisation":
+            organisation = task.assignee.organisation
+            group = groups.setdefault(organisation.pk, OverdueGroup(organisation.pk, organisation.name))
+        else:
+            person = task.assignee
+            group = groups.setdefault(person.pk, OverdueGroup(person.pk, person.full_name, person.organisation.name))
+        group.tasks.append(task)
+    return sorted(groups.values(), key=lambda g: (-len(g.tasks), g.label))
+
+
+def assignable_members(actor, case: RecordCase) -> QuerySet:
+    """Anyone on the case, from any organisation, can be given a task on it."""
+    memberships = policy.visible(actor, CaseMembership.objects.filter(case=case, user__is_active=True))
+    return User.objects.filter(pk__in=memberships.values("user_id")).select_related("organisation")
+
+
+def due_in_working_days(case: RecordCase, n: int, today: date | None = None) -> date:
+    return add_working_days(today or timezone.localdate(), n, case.area.nation)
+
+
+# --- Changing ------------------------------------------------------------------------------
+def _check_assignee(actor, case: RecordCase, assignee: User) -> None:
+    if not assignable_members(actor, case).filter(pk=assignee.pk).exists():
+        raise ValidationError({"assignee": "Choose someone who is a member of this case"})
+
+
+def _check_due_date(due_date: date) -> None:
+    if due_date < timezone.localdate():
+        raise ValidationError({"due_date": "The due date must be today or in the future"})
+
+
+def _tell_assignee(actor, task: Task) -> None:
+    """An in-app notice now and an e-mail (a link only) from a background job after commit."""
+    if task.assignee_id == getattr(actor, "pk", None):
+        return  # nobody needs telling about a task they gave themselves
+    notify(task.assignee, f"You have been given a task on case {task.case.reference}", task_url(task), email=False)
+    task_id, assignee_id = task.pk, task.assignee_id
+    transaction.on_commit(lambda: jobs.send_task_email.enqueue(task_id, jobs.ASSIGNED, assignee_id))
+
+
+@transaction.atomic
+def do_create_task(
+    actor, case: RecordCase, *, title: str, assignee: User, due_date: date, description: str = ""
+) -> Task:
+    _require(actor, "task.create", case)
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": "Enter what needs to be done"})
+    _check_assignee(actor, case, assignee)
+    _check_due_date(due_date)
+    task = Task.objects.create(
+        case=case,
+        title=title,
+        description=description.strip(),
+        assignee=assignee,
+        created_by=actor,
+        due_date=due_date,
+    )
+    record(actor, "task.created", task, **_audit_ids(case), assignee=assignee.pk, due_date=due_date.isoformat())
+    _tell_assignee(actor, task)
+    return task
+
+
+@transaction.atomic
+def do_update_task(
+    actor,
+    task: Task,
+    expected_version: int,
+    *,
+    title: str,
+    description: str,
+    assignee: User,
+    due_date: date,
+) -> Task:
+    """Edit what the task is, who has it and when it is due. Raises EditConflict if someone saved first."""
+    _require(actor, "task.edit", task)
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": "Enter what needs to be done"})
+    if assignee.pk != task.assignee_id:
+        _check_assignee(actor, task.case, assignee)
+    if due_date != task.due_date:
+        _check_due_date(due_date)
+    changes = {"title": title, "description": description.strip(), "assignee": assignee, "due_date": due_date}
+    before = {name: getattr(task, name) for name in changes}
+    updated = save_if_unchanged(task, expected_version, changes)
+    changed = sorted(name for name in changes if before[name] != changes[name])
+    record(actor, "task.updated", updated, **_audit_ids(task.case), fields=changed)
+    if "assignee" in changed:
+        updated.case = task.case
+        _tell_assignee(actor, updated)
+    return updated
+
+
+NOTE_REQUIRED = {
+    Status.DONE: "Enter a completion note saying what was done",
+    Status.CANCELLED: "Enter a note saying why the task was cancelled",
+}
+
+
+@transaction.atomic
+def do_change_task_status(actor, task: Task, expected_version: int, *, status: str, completion_note: str = "") -> Task:
+    _require(actor, "task.update_status", task)
+    if status not in Status.values:
+        raise ValidationError({"status": f"Choose a status: {', '.join(Status.labels).lower()}"})
+    completion_note = completion_note.strip()
+    if status in NOTE_REQUIRED and not completion_note:
+        raise ValidationError({"completion_note": NOTE_REQUIRED[status]})
+    closing = status in CLOSED_STATES
+    changes = {
+        "status": status,
+        "completion_note": completion_note,
+        "completed_at": (task.completed_at or timezone.now()) if closing else None,
+    }
+    try:
+        updated = save_if_unchanged(task, expected_version, changes)
+    except EditConflict as conflict:
+        # The timestamp is ours, not something the person typed: do not show it as a clash.
+        conflict.conflicts = [c for c in conflict.conflicts if c.field != "completed_at"]
+        raise
+    record(actor, "task.status_changed", updated, **_audit_ids(task.case), status=status, previous=task.status)
+    if closing and task.created_by_id != actor.pk and task.status not in CLOSED_STATES:
+        verb = "done" if status == Status.DONE else "cancelled"
+        notify(task.created_by, f"A task you set on case {task.case.reference} is {verb}", task_url(task), email=False)
+    return updated
+
+
+# --- Reminders -------------------------------------------------------------------------------
+@dataclass
+class ReminderReport:
+    due_tomorrow: int = 0
+    overdue: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.due_tomorrow + self.overdue
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def send_task_reminders(now: datetime | None = None) -> ReminderReport:
+    """Remind assignees of open tasks due tomorrow or overdue, at most once per task per day.
+
+    Run daily (manage.py send_task_reminders). Safe to run again the same day or twice at
+    once: each task is claimed by a conditional UPDATE of ``reminded_at`` before anything is sent.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    tomorrow = today + timedelta(days=1)
+    not_reminded_today = Q(reminded_at__isnull=True) | Q(reminded_at__lt=_start_of(today))
+    # Due today is left alone: it had its "due tomorrow" reminder yesterday.
+    due = Q(due_date=tomorrow) | Q(due_date__lt=today)
+    candidates = Task.objects.filter(due, not_reminded_today, status__in=Task.OPEN_STATES, assignee__is_active=True)
+    report = ReminderReport()
+    assignees = User.objects.filter(pk__in=candidates.values("assignee_id")).order_by("pk")
+    for assignee in assignees:
+        # Through the access policy: someone taken off a case is not reminded of its tasks.
+        mine = policy.visible(assignee, candidates.filter(assignee=assignee)).select_related("case", "assignee")
+        for task in mine.order_by("due_date", "pk"):
+            if _remind(task, today, now):
+                if task.due_date == tomorrow:
+                    report.due_tomorrow += 1
+                else:
+                    report.overdue += 1
+    return report
+
+
+@transaction.atomic
+def _remind(task: Task, today: date, now: datetime) -> bool:
+    claimed = (
+        Task.objects.filter(pk=task.pk)
+        .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=_start_of(today)))
+        .update(reminded_at=now)
+    )
+    if not claimed:
+        return False  # another run reminded this one already today
+    overdue = task.due_date < today
+    kind = jobs.OVERDUE if overdue else jobs.DUE_TOMORROW
+    message = (
+        f"You have an overdue task on case {task.case.reference}"
+        if overdue
+        else f"You have a task due tomorrow on case {task.case.reference}"
+    )
+    notify(task.assignee, message, task_url(task), email=False)
+    record(None, "task.reminder_sent", task, **_audit_ids(task.case), actor_label="send_task_reminders", kind=kind)
+    task_id, assignee_id = task.pk, task.assignee_id
+    transaction.on_commit(lambda: jobs.send_task_email.enqueue(task_id, kind, assignee_id))
+    return True

@@ -1,0 +1,64 @@
+"""List pages keep the same number of queries at 10 and 200 tasks."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from roundtable.tasks.models import Task
+from tests.conftest import force_sign_in
+from tests.factories import CaseFactory, OrganisationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _tasks(n, cast):
+    """n tasks over several cases and organisations, half overdue, all on the practitioner's cases."""
+    owner, chair = cast["practitioner"], cast["panel_chair"]
+    area = owner.organisation.area
+    helpers = [UserFactory(organisation=OrganisationFactory(area=area)) for _ in range(3)]
+    cases = [CaseFactory(owner=owner, members=[chair, *helpers]) for _ in range(4)]
+    today = timezone.localdate()
+    Task.objects.bulk_create(
+        Task(
+            case=cases[i % 4],
+            title=f"Task {i}",
+            assignee=owner if i % 2 else helpers[i % 3],
+            created_by=owner,
+            due_date=today + timedelta(days=(i % 11) - 5),
+        )
+        for i in range(n)
+    )
+    return cases[0]
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_my_tasks_query_count(client, cast, rows, django_assert_max_num_queries):
+    _tasks(rows, cast)
+    force_sign_in(client, cast["practitioner"])
+    with django_assert_max_num_queries(1):
+        assert client.get("/tasks/").status_code == 200
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_case_tasks_query_count(client, cast, rows, django_assert_max_num_queries):
+    case = _tasks(rows, cast)
+    force_sign_in(client, cast["practitioner"])
+    with django_assert_max_num_queries(1):
+        assert client.get(f"/tasks/case/{case.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_overdue_view_query_count(client, cast, rows, django_assert_max_num_queries):
+    _tasks(rows, cast)
+    force_sign_in(client, cast["panel_chair"])
+    with django_assert_max_num_queries(1):
+        assert client.get("/tasks/overdue/?by=organisation").status_code == 200
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_home_page_task_panel_query_count(client, cast, rows, django_assert_max_num_queries):
+    _tasks(rows, cast)
+    force_sign_in(client, cast["practitioner"])
+    with django_assert_max_num_queries(1):
+        assert client.get("/").status_code == 200
