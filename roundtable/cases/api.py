@@ -12,7 +12,7 @@ from typing import Literal, get_origin
 import pydantic
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -356,7 +356,9 @@ def create_case(request):
         )
     except (ValidationError, PermissionDenied) as exc:
         _refuse(exc)
-    return 201, case_out(Case.objects.select_related("person", "owner", "lead_organisation").get(pk=case.pk), False)
+    return Status(
+        201, case_out(Case.objects.select_related("person", "owner", "lead_organisation").get(pk=case.pk), False)
+    )
 
 
 @router.get("/{int:case_id}", response=CaseOut, url_name="case_detail", summary="One case")
@@ -428,7 +430,7 @@ def add_member(request, case_id: int):
             )
     except (ValidationError, PermissionDenied) as exc:
         _refuse(exc)
-    return 201, member_out(CaseMembership.objects.select_related("user__organisation").get(pk=membership.pk))
+    return Status(201, member_out(CaseMembership.objects.select_related("user__organisation").get(pk=membership.pk)))
 
 
 def _membership(request, case, member_id: int) -> CaseMembership:
@@ -471,7 +473,7 @@ def remove_member(request, case_id: int, member_id: int):
         services.do_remove_member(request.auth, membership)
     except (ValidationError, PermissionDenied) as exc:
         _refuse(exc)
-    return 204, None
+    return Status(204, None)
 
 
 # --- Chronology ------------------------------------------------------------------------------------
@@ -568,7 +570,7 @@ def create_entry(request, case_id: int):
         )
     except (ValidationError, PermissionDenied) as exc:
         _refuse(exc)
-    return 201, _fresh_entry(request, case, entry.pk)
+    return Status(201, _fresh_entry(request, case, entry.pk))
 
 
 @router.post(
@@ -596,11 +598,16 @@ def amend_entry(request, case_id: int, entry_id: int):
             reason=data.reason,
         )
     except EditConflict as conflict:
-        return 409, {
-            "detail": "Someone else changed this entry since you read it. Nothing was overwritten.",
-            "current": _fresh_entry(request, case, entry.pk),
-            "conflicts": [{"field": c.field, "theirs": str(c.theirs), "yours": str(c.yours)} for c in conflict.conflicts],
-        }
+        return Status(
+            409,
+            {
+                "detail": "Someone else changed this entry since you read it. Nothing was overwritten.",
+                "current": _fresh_entry(request, case, entry.pk),
+                "conflicts": [
+                    {"field": c.field, "theirs": str(c.theirs), "yours": str(c.yours)} for c in conflict.conflicts
+                ],
+            },
+        )
     except (ValidationError, PermissionDenied) as exc:
         _refuse(exc)
     return _fresh_entry(request, case, entry.pk)

@@ -30,9 +30,11 @@ class TimeInput(forms.TimeInput):
 # --- Cases ---------------------------------------------------------------------------------------
 class CaseForm(forms.Form):
     kind = forms.ChoiceField(
-        label="Type of case", choices=Case.Kind.choices, widget=forms.RadioSelect,
+        label="Type of case",
+        choices=Case.Kind.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Choose the type of case"},
-    )  # fmt: skip
+    )
     person = forms.ModelChoiceField(
         label="Person",
         required=False,
@@ -42,9 +44,11 @@ class CaseForm(forms.Form):
         error_messages={"invalid_choice": "Choose a person from the list"},
     )
     title = forms.CharField(
-        label="Title", max_length=200, help_text="A short description, for example “Referral from Millford Academy”.",
+        label="Title",
+        max_length=200,
+        help_text="A short description, for example “Referral from Millford Academy”.",
         error_messages={"required": "Enter a title for the case"},
-    )  # fmt: skip
+    )
     lead_organisation = forms.ModelChoiceField(
         label="Lead organisation", queryset=None, error_messages={"required": "Choose the lead organisation"}
     )
@@ -75,19 +79,26 @@ class AddMemberForm(forms.Form):
     email = forms.EmailField(
         label="Work e-mail address",
         help_text="If they are not on Roundtable yet, fill in the rest of the form and they will be invited.",
-        error_messages={"required": "Enter their work e-mail address", "invalid": "Enter an e-mail address like name@example.org"},
-    )  # fmt: skip
+        error_messages={
+            "required": "Enter their work e-mail address",
+            "invalid": "Enter an e-mail address like name@example.org",
+        },
+    )
     role = forms.ChoiceField(
-        label="Role on this case", choices=[(k, v) for k, v in ROLE_HINTS.items()], initial="contributor",
+        label="Role on this case",
+        choices=list(ROLE_HINTS.items()),
+        initial="contributor",
         widget=forms.RadioSelect,
-    )  # fmt: skip
+    )
     full_name = forms.CharField(
         label="Full name (only if they are not on Roundtable yet)", max_length=150, required=False
     )
     organisation = forms.ModelChoiceField(
-        label="Their organisation (only if they are not on Roundtable yet)", required=False, queryset=None,
+        label="Their organisation (only if they are not on Roundtable yet)",
+        required=False,
+        queryset=None,
         empty_label="Not listed – enter it below",
-    )  # fmt: skip
+    )
     organisation_name = forms.CharField(label="Organisation not listed: its name", max_length=200, required=False)
     sector = forms.ChoiceField(label="Its sector", required=False, choices=[("", "Choose a sector"), *Sector.choices])
 
@@ -103,22 +114,31 @@ class MemberRoleForm(forms.Form):
 # --- Chronology --------------------------------------------------------------------------------------
 class EntryFieldsMixin(forms.Form):
     kind = forms.ChoiceField(
-        label="What kind of entry is this?", choices=[("", "Choose a kind"), *ChronologyEntry.Kind.choices],
+        label="What kind of entry is this?",
+        choices=[("", "Choose a kind"), *ChronologyEntry.Kind.choices],
         error_messages={"required": "Choose what kind of entry this is"},
-    )  # fmt: skip
+    )
     summary = forms.CharField(
-        label="Summary", max_length=200, help_text="One line: what happened.",
-        error_messages={"required": "Enter a summary of what happened", "max_length": "The summary must be 200 characters or fewer"},
-    )  # fmt: skip
+        label="Summary",
+        max_length=200,
+        help_text="One line: what happened.",
+        error_messages={
+            "required": "Enter a summary of what happened",
+            "max_length": "The summary must be 200 characters or fewer",
+        },
+    )
     body = forms.CharField(label="Full account (optional)", required=False, widget=forms.Textarea(attrs={"rows": 6}))
     occurred_date = forms.DateField(
-        label="Date it happened", widget=DateInput(),
+        label="Date it happened",
+        widget=DateInput(),
         error_messages={"required": "Enter the date it happened", "invalid": "Enter a real date, like 3 March 2026"},
-    )  # fmt: skip
+    )
     occurred_time = forms.TimeField(
-        label="Time it happened", help_text="For example 14:30", widget=TimeInput(),
+        label="Time it happened",
+        help_text="For example 14:30",
+        widget=TimeInput(),
         error_messages={"required": "Enter the time it happened", "invalid": "Enter a time like 14:30"},
-    )  # fmt: skip
+    )
 
     def occurred_at(self) -> datetime | None:
         day, at = self.cleaned_data.get("occurred_date"), self.cleaned_data.get("occurred_time")
@@ -141,9 +161,12 @@ class RestrictionFields(forms.Form):
         help_text="Everyone else on the case will see only that a restricted entry exists, when, and whom to ask.",
     )
     restricted_to = forms.ModelMultipleChoiceField(
-        label="Who else may read it", required=False, queryset=None, widget=forms.CheckboxSelectMultiple,
+        label="Who else may read it",
+        required=False,
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
         help_text="You can always read your own entries.",
-    )  # fmt: skip
+    )
 
     def set_members(self, members):
         self.fields["restricted_to"].queryset = members
@@ -162,9 +185,11 @@ class EntryForm(EntryFieldsMixin, RestrictionFields):
 
 class AmendEntryForm(EntryFieldsMixin):
     reason = forms.CharField(
-        label="Why are you amending it? (optional)", required=False, max_length=500,
+        label="Why are you amending it? (optional)",
+        required=False,
+        max_length=500,
         help_text="For example “corrected the date”. The earlier text stays in the entry’s history.",
-    )  # fmt: skip
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     field_order = ["kind", "summary", "body", "occurred_date", "occurred_time", "reason", "version"]
@@ -190,10 +215,12 @@ class AmendEntryForm(EntryFieldsMixin):
 
 class RetractEntryForm(forms.Form):
     reason = forms.CharField(
-        label="Why are you retracting this entry?", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why are you retracting this entry?",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Everyone on the case sees this reason instead of the entry. The original text stays in its history.",
         error_messages={"required": "Enter why you are retracting this entry"},
-    )  # fmt: skip
+    )
 
 
 class RestrictEntryForm(RestrictionFields):

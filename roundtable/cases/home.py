@@ -5,7 +5,7 @@ MY_CASES_ROWS = 5
 
 
 def panel(request):
-    """"My cases" on the home page: the cases the user is a member of, latest activity first."""
+    """ "My cases" on the home page: the cases the user is a member of, latest activity first."""
     if not policy.can(request.user, "case.list"):
         return None
     cases = list(visible_cases(request.user, CaseFilters(sort="updated", descending=True))[:MY_CASES_ROWS])

@@ -80,7 +80,11 @@ def _submission_out(user, submission: Submission) -> dict:
 
 def _body(request) -> SubmissionIn:
     try:
-        data = json.loads(request.body or b"{}")
+        if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            # Simple clients may post fields, with the answers as a JSON string.
+            data = {**request.POST.dict(), "answers": json.loads(request.POST.get("answers") or "{}")}
+        else:
+            data = json.loads(request.body or b"{}")
         return SubmissionIn.model_validate(data)
     except ValueError as exc:
         raise HttpError(422, f"The body must be a JSON object with definition_id, case_id and answers ({exc}).") from None

@@ -49,8 +49,9 @@ def _require(actor, action: str, obj=None) -> None:
 def refresh_search_keys(person: Person) -> None:
     """Rebuild the deconfliction keys from every name the person is known by."""
     names = [person.given_name, person.family_name]
-    for other in person.other_names.all():
-        names += [other.given_name, other.family_name]
+    # Read the names afresh: the caller's person may carry a stale prefetched list.
+    for given, family in PersonName.objects.filter(person=person).values_list("given_name", "family_name"):
+        names += [given, family]
     keys = keys_for_parts(name_parts(*names))
     SearchKey.objects.filter(person=person).exclude(key__in=keys).delete()
     existing = set(SearchKey.objects.filter(person=person).values_list("key", flat=True))

@@ -59,19 +59,20 @@ def iso_media(brand: bytes, *compatible: bytes) -> bytes:
 WINDOWS_PROGRAM = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 46 + b"PE\x00\x00" + b"\x00" * 64
 LINUX_PROGRAM = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + b"\x00" * 100
 
+OOXML = "application/vnd.openxmlformats-officedocument"
 # (file name, content) for each allowed kind.
 ALLOWED = {
     "pdf": ("minutes.pdf", tiny_pdf()),
-    "docx": ("report.docx", ooxml("application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml")),
-    "xlsx": ("figures.xlsx", ooxml("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml")),
-    "pptx": ("slides.pptx", ooxml("application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml")),
+    "docx": ("report.docx", ooxml(f"{OOXML}.wordprocessingml.document.main+xml")),
+    "xlsx": ("figures.xlsx", ooxml(f"{OOXML}.spreadsheetml.sheet.main+xml")),
+    "pptx": ("slides.pptx", ooxml(f"{OOXML}.presentationml.presentation.main+xml")),
     "doc": ("old-report.doc", compound_file("WordDocument", "\x05SummaryInformation")),
     "xls": ("old-figures.xls", compound_file("Workbook")),
     "ppt": ("old-slides.ppt", compound_file("PowerPoint Document", "Current User")),
     "odt": ("notes.odt", odf("application/vnd.oasis.opendocument.text")),
     "ods": ("sheet.ods", odf("application/vnd.oasis.opendocument.spreadsheet")),
     "odp": ("talk.odp", odf("application/vnd.oasis.opendocument.presentation")),
-    "jpeg": ("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"),
+    "jpeg": ("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 9),
     "png": ("sketch.png", tiny_png()),
     "gif": ("diagram.gif", b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
             b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"),

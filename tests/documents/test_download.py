@@ -46,7 +46,7 @@ def test_a_full_download_is_streamed_as_an_attachment_with_safe_headers(member, 
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Accept-Ranges"] == "bytes"
     assert response["Content-Disposition"] == (
-        "attachment; filename=\"Minutes_ _March_ _n_code.pdf\"; "
+        'attachment; filename="Minutes_ _March_ _n_code.pdf"; '
         "filename*=UTF-8''Minutes%3B%20%22March%22%20%C3%BCn%C3%AFcode.pdf"
     )
     assert "no-store" in response["Cache-Control"]

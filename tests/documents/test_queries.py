@@ -26,7 +26,9 @@ def documents_on_a_case(cast, count):
 
 
 @pytest.mark.parametrize("count", [10, 200])
-def test_the_case_documents_page_needs_the_same_queries_for_10_or_200(client, cast, count, django_assert_max_num_queries):
+def test_the_case_documents_page_needs_the_same_queries_for_10_or_200(
+    client, cast, count, django_assert_max_num_queries
+):
     case = documents_on_a_case(cast, count)
     force_sign_in(client, cast["panel_chair"])
     url = reverse("documents:case_documents", args=[case.pk])

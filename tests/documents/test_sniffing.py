@@ -50,7 +50,9 @@ def test_a_disallowed_extension_is_refused():
 
 
 def test_a_file_without_an_extension_is_refused():
-    assert refusal("notes", b"hello") == ("notes cannot be uploaded: the file name has no extension. " + ALLOWED_SENTENCE)
+    assert refusal("notes", b"hello") == (
+        "notes cannot be uploaded: the file name has no extension. " + ALLOWED_SENTENCE
+    )
 
 
 def test_a_web_page_posing_as_a_pdf_is_refused():

@@ -10,7 +10,9 @@ from roundtable.cases.models import CaseMembership
 from tests.factories import CaseFactory, EntryFactory, UserFactory
 from tests.security.rows import Row, roles
 
-CASE_WORKERS = roles("org_admin", "panel_chair", "panel_admin", "practitioner", "other_org_admin", "other_org_practitioner")
+CASE_WORKERS = roles(
+    "org_admin", "panel_chair", "panel_admin", "practitioner", "other_org_admin", "other_org_practitioner"
+)
 MEMBER = roles("practitioner")
 
 
@@ -80,7 +82,11 @@ ROWS: dict[str, Row] = {
     # --- API ----------------------------------------------------------------------------------
     "api:case_list": api(lambda w: {}, allowed=CASE_WORKERS, denied=403),
     "api:case_create": api(
-        lambda w: {}, allowed=CASE_WORKERS, denied=403, method="POST", ok=201,
+        lambda w: {},
+        allowed=CASE_WORKERS,
+        denied=403,
+        method="POST",
+        ok=201,
         data=lambda w: {"kind": "meeting", "title": "Panel meeting"},
     ),  # fmt: skip
     "api:case_detail": api(api_case),
@@ -94,11 +100,14 @@ ROWS: dict[str, Row] = {
     "api:entry_detail": api(api_entry),
     "api:entry_revisions": api(api_entry),
     "api:entry_create": api(
-        api_case, method="POST", ok=201,
+        api_case,
+        method="POST",
+        ok=201,
         data=lambda w: {"kind": "note", "summary": "Spoke to mum", "occurred_at": _now(w)},
     ),  # fmt: skip
     "api:entry_amend": api(
-        api_entry, method="POST",
+        api_entry,
+        method="POST",
         data=lambda w: {"version": 1, "summary": "Spoke to dad", "occurred_at": _now(w)},
     ),  # fmt: skip
     "api:entry_retract": api(api_entry, method="POST", data=lambda w: {"reason": "Wrong case"}),

@@ -25,13 +25,21 @@ def build(world):
 
     # Files go to a temporary directory, not var/media. The autouse settings fixture in
     # tests/conftest.py restores STORAGES (and resets the storage cache) after each test.
-    override_settings(STORAGES={**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA}}}).enable()  # fmt: skip
+    media = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA}}
+    override_settings(STORAGES={**settings.STORAGES, "default": media}).enable()
     named = UserFactory(organisation=world["organisation"])
     case = CaseFactory(owner=world["practitioner"], members=[world["panel_chair"], named])
     wav = tone_wav(0.05)
-    document = Document(case=case, title="Recording", original_name="recording.wav", content_type="audio/wav",
-                        size=len(wav), sha256="0" * 64, uploaded_by=world["practitioner"], is_restricted=True)  # fmt: skip
+    document = Document(
+        case=case,
+        title="Recording",
+        original_name="recording.wav",
+        content_type="audio/wav",
+        size=len(wav),
+        sha256="0" * 64,
+        uploaded_by=world["practitioner"],
+        is_restricted=True,
+    )
     # One fixed file shared by every matrix test, so runs do not pile up copies.
     document.file.name = "documents/matrix/recording.wav"
     if not document.file.storage.exists(document.file.name):

@@ -115,6 +115,6 @@ ROWS: dict[str, Row] = {
     "api:form_submission_detail": api(lambda w: {"submission_id": w["form_submission"].pk}, allowed=MEMBER),
     "api:form_submission_create": api(
         lambda w: {}, allowed=MEMBER, method="POST", ok=201,
-        data=lambda w: json.dumps({"definition_id": w["form_definition"].pk, "case_id": w["form_case"].pk, "answers": GOOD_ANSWERS}),
+        data=lambda w: {"definition_id": w["form_definition"].pk, "case_id": w["form_case"].pk, "answers": json.dumps(GOOD_ANSWERS)},
     ),  # fmt: skip
 }

@@ -1,4 +1,6 @@
-"""List pages keep the same number of queries at 10 and 200 tasks."""
+"""List pages keep the same number of queries at 10 and 200 tasks.
+
+Bounds are the SQLite count plus one: on PostgreSQL each audit event also takes the chain lock."""
 
 from datetime import timedelta
 
@@ -36,7 +38,7 @@ def _tasks(n, cast):
 def test_my_tasks_query_count(client, cast, rows, django_assert_max_num_queries):
     _tasks(rows, cast)
     force_sign_in(client, cast["practitioner"])
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(14):
         assert client.get("/tasks/").status_code == 200
 
 
@@ -44,7 +46,7 @@ def test_my_tasks_query_count(client, cast, rows, django_assert_max_num_queries)
 def test_case_tasks_query_count(client, cast, rows, django_assert_max_num_queries):
     case = _tasks(rows, cast)
     force_sign_in(client, cast["practitioner"])
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(15):
         assert client.get(f"/tasks/case/{case.pk}/").status_code == 200
 
 
@@ -52,7 +54,7 @@ def test_case_tasks_query_count(client, cast, rows, django_assert_max_num_querie
 def test_overdue_view_query_count(client, cast, rows, django_assert_max_num_queries):
     _tasks(rows, cast)
     force_sign_in(client, cast["panel_chair"])
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(12):
         assert client.get("/tasks/overdue/?by=organisation").status_code == 200
 
 
@@ -60,5 +62,5 @@ def test_overdue_view_query_count(client, cast, rows, django_assert_max_num_quer
 def test_home_page_task_panel_query_count(client, cast, rows, django_assert_max_num_queries):
     _tasks(rows, cast)
     force_sign_in(client, cast["practitioner"])
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(10):
         assert client.get("/").status_code == 200
