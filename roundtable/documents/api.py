@@ -208,7 +208,7 @@ def document_detail(request, document_id: int):
 )
 def download_document(request, document_id: int):
     document = _visible_document(request, document_id)
-    response, byte_range = file_response(document, range_header=request.headers.get("Range", ""), inline=False)
+    response, byte_range = file_response(request, document, inline=False)
     if response.status_code != 416:
         services.record_download(request.auth, document, inline=False, byte_range=byte_range)
     return response

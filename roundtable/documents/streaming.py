@@ -8,6 +8,8 @@ server ignore Range), an unsatisfiable one 416.
 import re
 from urllib.parse import quote
 
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponse, StreamingHttpResponse
 
 CHUNK_BYTES = 256 * 1024
@@ -72,6 +74,21 @@ def _stream(fieldfile, first: int, length: int):
         handle.close()
 
 
+async def _as_async(chunks):
+    """The same chunks for an ASGI server. Django turns a *synchronous* iterator into a
+    list before serving it under ASGI — the whole file in memory — so under uvicorn each
+    chunk is read in a worker thread and handed over one at a time instead."""
+    done = object()
+    try:
+        while True:
+            chunk = await sync_to_async(next, thread_sensitive=False)(chunks, done)
+            if chunk is done:
+                break
+            yield chunk
+    finally:
+        await sync_to_async(chunks.close, thread_sensitive=False)()
+
+
 def safe_filename_header(name: str, inline: bool) -> str:
     """Content-Disposition with an ASCII fallback and the UTF-8 name (RFC 6266)."""
     ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\;' else "_" for c in name) or "document"
@@ -79,8 +96,9 @@ def safe_filename_header(name: str, inline: bool) -> str:
     return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def file_response(document, *, range_header: str, inline: bool) -> tuple[HttpResponse, tuple[int, int] | None]:
-    """The response for a whole file or one range of it, and the range served."""
+def file_response(request, document, *, inline: bool) -> tuple[HttpResponse, tuple[int, int] | None]:
+    """The response for a whole file or the one range the request asks for, and that range."""
+    range_header = request.headers.get("Range", "")
     size = document.size
     inline = inline and document.content_type not in NEVER_INLINE
     try:
@@ -92,7 +110,10 @@ def file_response(document, *, range_header: str, inline: bool) -> tuple[HttpRes
         return response, None
     first, last = byte_range if byte_range else (0, size - 1)
     length = max(last - first + 1, 0)
-    response = StreamingHttpResponse(_stream(document.file, first, length), status=206 if byte_range else 200)
+    chunks = _stream(document.file, first, length)
+    if isinstance(request, ASGIRequest):
+        chunks = _as_async(chunks)
+    response = StreamingHttpResponse(chunks, status=206 if byte_range else 200)
     response["Content-Length"] = str(length)
     if byte_range:
         response["Content-Range"] = f"bytes {first}-{last}/{size}"

@@ -161,7 +161,7 @@ def detail(request, pk):
 @require_GET
 def download(request, pk):
     document = _document(request, pk)
-    response, byte_range = file_response(document, range_header=request.headers.get("Range", ""), inline=False)
+    response, byte_range = file_response(request, document, inline=False)
     if response.status_code != 416:
         services.record_download(request.user, document, inline=False, byte_range=byte_range)
     return response
@@ -173,7 +173,7 @@ def play(request, pk):
     document = _document(request, pk)
     if _category(document) not in MEDIA_CATEGORIES:
         raise Http404
-    response, byte_range = file_response(document, range_header=request.headers.get("Range", ""), inline=True)
+    response, byte_range = file_response(request, document, inline=True)
     if response.status_code != 416:
         services.record_download(request.user, document, inline=True, byte_range=byte_range)
     return response

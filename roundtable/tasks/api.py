@@ -247,7 +247,9 @@ def update_status(request, task_id: int):
     except EditConflict as conflict:
         current = _visible_task(request.auth, task_id)
         detail = "Someone else saved this task after you read it. Read it again and re-apply your change."
-        return Status(409, {"detail": detail, "current": task_out(current), "conflicts": [c.field for c in conflict.conflicts]})
+        return Status(
+            409, {"detail": detail, "current": task_out(current), "conflicts": [c.field for c in conflict.conflicts]}
+        )
     except DjangoValidationError as error:
         raise _django_errors(error) from None
     except PermissionDenied:

@@ -16,7 +16,13 @@ DEMO_TASKS = [
     ("Check police systems for previous contact", -2, Status.OPEN, "police", ""),
     ("Refer the family to the food bank", -10, Status.DONE, "practitioner", "Referral made; first parcel collected."),
     ("Share the support plan with the family", 7, Status.OPEN, "police", ""),
-    ("Offer a mentoring taster session", -1, Status.CANCELLED, "teacher", "The family asked to wait until after exams."),
+    (
+        "Offer a mentoring taster session",
+        -1,
+        Status.CANCELLED,
+        "teacher",
+        "The family asked to wait until after exams.",
+    ),
 ]
 ASSIGNEES = ("practitioner", "police", "teacher")
 

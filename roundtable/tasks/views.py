@@ -93,7 +93,9 @@ def _task_form(request, case, data=None, **kwargs) -> TaskForm:
 def create(request, case_pk):
     case = _case_or_404(request, case_pk)
     policy.require(request.user, "task.create", case)
-    form = _task_form(request, case, request.POST if request.method == "POST" else None, initial={"due_mode": "working_days"})
+    form = _task_form(
+        request, case, request.POST if request.method == "POST" else None, initial={"due_mode": "working_days"}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

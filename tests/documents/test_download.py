@@ -119,3 +119,25 @@ def test_the_document_page_shows_a_player_for_audio(member, cast):
         response.content.decode()
     )
     assert AuditEvent.objects.filter(action="document.viewed", case_id=case.pk).exists()
+
+
+def test_under_asgi_the_file_is_streamed_chunk_by_chunk_not_collected_first(cast, document, monkeypatch):
+    # Django would turn a synchronous iterator into one list (the whole file) under ASGI.
+    from asgiref.sync import async_to_sync
+    from django.test import AsyncClient
+
+    from roundtable.documents import streaming
+
+    monkeypatch.setattr(streaming, "CHUNK_BYTES", 1000)
+    client = force_sign_in(AsyncClient(), cast["practitioner"])
+    url = reverse("documents:download", args=[document.pk])
+    response = async_to_sync(client.get)(url, headers={"Range": "bytes=10-"})
+    assert response.status_code == 206
+    assert response.is_async
+
+    async def collect():
+        return [chunk async for chunk in response.streaming_content]
+
+    chunks = async_to_sync(collect)()
+    assert b"".join(chunks) == CONTENT[10:]
+    assert [len(chunk) for chunk in chunks] == [1000] * 10 + [230]

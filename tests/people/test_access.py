@@ -113,8 +113,10 @@ def test_a_non_member_gets_404_on_every_api_route(client, cast, profile, role):
     headers = {"Authorization": f"Bearer {raw}"}
     for method, url, body in api_calls(profile):
         call = getattr(client, method)
-        response = call(url, data=json.dumps(body), content_type="application/json", headers=headers) if body else call(
-            url, headers=headers
+        response = (
+            call(url, data=json.dumps(body), content_type="application/json", headers=headers)
+            if body
+            else call(url, headers=headers)
         )
         assert response.status_code == 404, (method, url, response.content)
 
@@ -124,6 +126,7 @@ def test_a_user_of_another_organisation_guessing_ids_sees_the_same_404_as_for_a_
     existing = client.get(f"/people/{profile['person'].pk}/")
     missing = client.get("/people/999999/")
     assert existing.status_code == missing.status_code == 404
+
     # The same page, apart from per-response tokens (CSRF, CSP nonce).
     def scrub(content):
         return re.sub(r'(nonce|value)="[^"]*"', "", content.decode())

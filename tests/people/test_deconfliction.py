@@ -36,9 +36,7 @@ def amara(cast):
 def hidden(other_organisation):
     """A profile held by another organisation, on a case nobody in ours is a member of."""
     holder = UserFactory(organisation=other_organisation)
-    person = SearchablePersonFactory(
-        given_name="Bethany", family_name="Wrexley", date_of_birth=DOB, created_by=holder
-    )
+    person = SearchablePersonFactory(given_name="Bethany", family_name="Wrexley", date_of_birth=DOB, created_by=holder)
     AddressFactory(person=person, postcode="SS9 8ZZ", line1="77 Secret Row")
     case = CaseFactory(owner=holder, person=person)
     return person, case
@@ -124,7 +122,9 @@ def test_a_caseless_invisible_match_names_the_creators_organisation(client, cast
 def test_several_hidden_matches_give_one_line_so_their_number_is_not_revealed(client, cast, other_organisation):
     holder = UserFactory(organisation=other_organisation)
     for _ in range(3):
-        CaseFactory(owner=holder, person=SearchablePersonFactory(given_name="Dana", family_name="Pell", created_by=holder))
+        CaseFactory(
+            owner=holder, person=SearchablePersonFactory(given_name="Dana", family_name="Pell", created_by=holder)
+        )
     force_sign_in(client, cast["practitioner"])
     page = search(client, given_name="Dana", family_name="Pell").content.decode()
     assert page.count("A possible match is held by") == 1

@@ -14,7 +14,9 @@ from tests.factories import CaseFactory
 from tests.security.rows import SIGNED_IN, Row, roles
 
 # Roles that work with case content (so see "My tasks", even if empty).
-TASK_USERS = roles("practitioner", "panel_chair", "panel_admin", "org_admin", "other_org_admin", "other_org_practitioner")
+TASK_USERS = roles(
+    "practitioner", "panel_chair", "panel_admin", "org_admin", "other_org_admin", "other_org_practitioner"
+)
 MEMBERS = roles("practitioner", "panel_chair")
 ASSIGNEE = roles("practitioner")
 
@@ -52,9 +54,7 @@ ROWS: dict[str, Row] = {
     "tasks:edit": Row(ASSIGNEE, kwargs=task_kwargs),
     "tasks:update_status": Row(ASSIGNEE, kwargs=task_kwargs),
     "notifications:list": Row(SIGNED_IN),
-    "notifications:mark_read": Row(
-        ASSIGNEE, method="POST", ok=302, kwargs=lambda world: {"pk": world["notice"].pk}
-    ),
+    "notifications:mark_read": Row(ASSIGNEE, method="POST", ok=302, kwargs=lambda world: {"pk": world["notice"].pk}),
     "notifications:mark_all_read": Row(SIGNED_IN, method="POST", ok=302),
     # --- API -----------------------------------------------------------------------------------
     "api:my_tasks": Row(TASK_USERS, api=True, anonymous=401),
@@ -79,6 +79,8 @@ ROWS: dict[str, Row] = {
         data=lambda w: {"status": "in_progress", "version": w["task"].version},
     ),
     "api:notices": Row(SIGNED_IN, api=True, anonymous=401),
-    "api:mark_notice_read": Row(ASSIGNEE, api=True, anonymous=401, method="POST", kwargs=lambda w: {"notice_id": w["notice"].pk}),
+    "api:mark_notice_read": Row(
+        ASSIGNEE, api=True, anonymous=401, method="POST", kwargs=lambda w: {"notice_id": w["notice"].pk}
+    ),
     "api:mark_all_notices_read": Row(SIGNED_IN, api=True, anonymous=401, method="POST"),
 }

@@ -1,6 +1,7 @@
 """Assignment e-mails and the daily reminder sweep, with a frozen clock."""
 
 from datetime import date
+from io import StringIO
 
 import pytest
 import time_machine
@@ -25,7 +26,9 @@ def world(cast):
     person = PersonFactory(given_name="Morwenna", family_name="Quillfeather", created_by=owner)
     case = CaseFactory(owner=owner, person=person, members=[holder])
     tasks = {
-        "tomorrow": TaskFactory(case=case, assignee=holder, title="Ask Morwenna about school", due_date=date(2026, 3, 11)),
+        "tomorrow": TaskFactory(
+            case=case, assignee=holder, title="Ask Morwenna about school", due_date=date(2026, 3, 11)
+        ),
         "late": TaskFactory(case=case, assignee=holder, title="Visit Morwenna at home", due_date=date(2026, 3, 5)),
         "later": TaskFactory(case=case, assignee=holder, title="Later", due_date=date(2026, 3, 12)),
         "today": TaskFactory(case=case, assignee=holder, title="Today", due_date=date(2026, 3, 10)),
@@ -43,10 +46,12 @@ def world(cast):
 
 def _sweep(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("send_task_reminders", stdout=open("/dev/null", "w"))
+        call_command("send_task_reminders", stdout=StringIO())
 
 
-def test_the_sweep_reminds_of_tasks_due_tomorrow_and_overdue_only(world, mailoutbox, django_capture_on_commit_callbacks):
+def test_the_sweep_reminds_of_tasks_due_tomorrow_and_overdue_only(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
     with time_machine.travel(TUESDAY_MORNING, tick=False):
         _sweep(django_capture_on_commit_callbacks)
     tasks = world["tasks"]
@@ -98,7 +103,9 @@ def test_reminder_emails_carry_a_link_and_no_personal_data(world, mailoutbox, dj
             assert secret not in text
 
 
-def test_assigning_a_task_emails_the_assignee_a_link_only_after_commit(world, mailoutbox, django_capture_on_commit_callbacks, cast):
+def test_assigning_a_task_emails_the_assignee_a_link_only_after_commit(
+    world, mailoutbox, django_capture_on_commit_callbacks, cast
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         task = do_create_task(
             cast["practitioner"], world["case"], title="Phone Morwenna Quillfeather's mother",
@@ -117,7 +124,15 @@ def test_assigning_a_task_emails_the_assignee_a_link_only_after_commit(world, ma
     assert world["holder"].notices.get().url == f"/tasks/{task.pk}/"
 
 
-def test_nobody_is_emailed_about_a_task_they_set_themselves(world, mailoutbox, django_capture_on_commit_callbacks, cast):
+def test_nobody_is_emailed_about_a_task_they_set_themselves(
+    world, mailoutbox, django_capture_on_commit_callbacks, cast
+):
     with django_capture_on_commit_callbacks(execute=True):
-        do_create_task(cast["practitioner"], world["case"], title="Note to self", assignee=cast["practitioner"], due_date=date(2099, 1, 5))
+        do_create_task(
+            cast["practitioner"],
+            world["case"],
+            title="Note to self",
+            assignee=cast["practitioner"],
+            due_date=date(2099, 1, 5),
+        )
     assert mailoutbox == []

@@ -49,7 +49,9 @@ def test_another_organisations_user_guessing_ids_gets_404_from_the_api(client, c
     response = client.post(f"/api/v1/tasks/{task.pk}/status", body, content_type="application/json", headers=headers)
     assert response.status_code == 404
     create = {"title": "x", "assignee_id": cast["other_org_practitioner"].pk, "working_days": 1}
-    response = client.post(f"/api/v1/tasks/case/{task.case_id}", create, content_type="application/json", headers=headers)
+    response = client.post(
+        f"/api/v1/tasks/case/{task.case_id}", create, content_type="application/json", headers=headers
+    )
     assert response.status_code == 404
     # A badly formed body tells an outsider nothing either: still 404, not 422.
     response = client.post(f"/api/v1/tasks/{task.pk}/status", {}, content_type="application/json", headers=headers)

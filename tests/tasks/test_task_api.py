@@ -27,17 +27,26 @@ def team(cast):
 
 def test_a_task_is_created_in_working_days_and_returned(client, team):
     body = {"title": "Check records", "assignee_id": team["other"].pk, "working_days": 0}
-    response = client.post(f"/api/v1/tasks/case/{team['case'].pk}", body, content_type="application/json", headers=auth(team["owner"]))
+    response = client.post(
+        f"/api/v1/tasks/case/{team['case'].pk}", body, content_type="application/json", headers=auth(team["owner"])
+    )
     assert response.status_code == 201, response.content
     data = response.json()
-    assert (data["title"], data["assignee"]["id"], data["due_date"]) == ("Check records", team["other"].pk, str(timezone.localdate()))
+    assert (data["title"], data["assignee"]["id"], data["due_date"]) == (
+        "Check records",
+        team["other"].pk,
+        str(timezone.localdate()),
+    )
 
 
 @pytest.mark.parametrize(
     ("body", "where"),
     [
         ({"title": "x", "assignee_id": 1}, "Give either due_date or working_days"),
-        ({"title": "x", "assignee_id": 1, "working_days": 3, "due_date": "2099-01-01"}, "Give either due_date or working_days"),
+        (
+            {"title": "x", "assignee_id": 1, "working_days": 3, "due_date": "2099-01-01"},
+            "Give either due_date or working_days",
+        ),
         ({"title": "", "assignee_id": 1, "working_days": 3}, "at least 1 character"),
         ({"title": "x", "assignee_id": 1, "due_date": "2099-02-30"}, "date"),
         ({"title": "x", "assignee_id": 1, "due_date": "2000-01-01"}, "The due date must be today or in the future"),
@@ -45,7 +54,9 @@ def test_a_task_is_created_in_working_days_and_returned(client, team):
 )
 def test_a_bad_task_gets_422_with_a_clear_message(client, team, body, where):
     body = {**body, "assignee_id": team["other"].pk}
-    response = client.post(f"/api/v1/tasks/case/{team['case'].pk}", body, content_type="application/json", headers=auth(team["owner"]))
+    response = client.post(
+        f"/api/v1/tasks/case/{team['case'].pk}", body, content_type="application/json", headers=auth(team["owner"])
+    )
     assert response.status_code == 422
     assert where in response.content.decode()
     assert not Task.objects.exists()
@@ -53,7 +64,9 @@ def test_a_bad_task_gets_422_with_a_clear_message(client, team, body, where):
 
 def test_a_non_member_cannot_be_given_a_task(client, team, cast):
     body = {"title": "x", "assignee_id": cast["other_org_practitioner"].pk, "working_days": 2}
-    response = client.post(f"/api/v1/tasks/case/{team['case'].pk}", body, content_type="application/json", headers=auth(team["owner"]))
+    response = client.post(
+        f"/api/v1/tasks/case/{team['case'].pk}", body, content_type="application/json", headers=auth(team["owner"])
+    )
     assert response.status_code == 422
     assert "Choose someone who is a member of this case" in response.content.decode()
 
@@ -64,7 +77,12 @@ def test_changing_status_on_a_stale_version_is_a_409_with_the_current_task(clien
     url = f"/api/v1/tasks/{task.pk}/status"
     first = client.post(url, {"status": "in_progress", "version": 1}, content_type="application/json", headers=headers)
     assert first.status_code == 200 and first.json()["version"] == 2
-    stale = client.post(url, {"status": "done", "completion_note": "Done", "version": 1}, content_type="application/json", headers=headers)
+    stale = client.post(
+        url,
+        {"status": "done", "completion_note": "Done", "version": 1},
+        content_type="application/json",
+        headers=headers,
+    )
     assert stale.status_code == 409
     assert stale.json()["current"]["status"] == "in_progress"
     assert stale.json()["conflicts"] == ["status", "completion_note"]
@@ -73,7 +91,10 @@ def test_changing_status_on_a_stale_version_is_a_409_with_the_current_task(clien
 def test_done_without_a_note_is_422(client, team):
     task = TaskFactory(case=team["case"])
     response = client.post(
-        f"/api/v1/tasks/{task.pk}/status", {"status": "done", "version": 1}, content_type="application/json", headers=auth(team["owner"])
+        f"/api/v1/tasks/{task.pk}/status",
+        {"status": "done", "version": 1},
+        content_type="application/json",
+        headers=auth(team["owner"]),
     )
     assert response.status_code == 422
     assert "Enter a completion note saying what was done" in response.content.decode()
@@ -100,5 +121,10 @@ def test_the_overdue_api_groups_by_person_and_organisation(client, team, cast):
 
 def test_every_task_operation_is_in_the_openapi_schema(client):
     schema = client.get("/api/v1/openapi.json").json()
-    assert {"/api/v1/tasks/mine", "/api/v1/tasks/overdue", "/api/v1/tasks/case/{case_id}", "/api/v1/tasks/{task_id}/status"} <= set(schema["paths"])
+    assert {
+        "/api/v1/tasks/mine",
+        "/api/v1/tasks/overdue",
+        "/api/v1/tasks/case/{case_id}",
+        "/api/v1/tasks/{task_id}/status",
+    } <= set(schema["paths"])
     assert "requestBody" in schema["paths"]["/api/v1/tasks/{task_id}/status"]["post"]

@@ -26,7 +26,13 @@ def test_my_tasks_lists_overdue_first_then_by_due_date(client, cast):
     TaskFactory(case=case, title="Someone else's", assignee=CaseFactory().owner)
     force_sign_in(client, me)
     response = client.get("/tasks/")
-    assert [t.title for t in response.context["tasks"]] == ["A week late", "Two days late", "Today", "Tomorrow", "In ten days"]
+    assert [t.title for t in response.context["tasks"]] == [
+        "A week late",
+        "Two days late",
+        "Today",
+        "Tomorrow",
+        "In ten days",
+    ]
     assert response.content.decode().count("govuk-tag--red") == 2
     closed = client.get("/tasks/?show=closed")
     assert [t.title for t in closed.context["tasks"]] == ["Finished"]

@@ -64,7 +64,13 @@ def test_a_task_can_be_due_on_a_date(client, team):
     with time_machine.travel(BEFORE_CHRISTMAS, tick=False):
         force_sign_in(client, team["owner"])
         response = _create(
-            client, team["case"], assignee=team["owner"].pk, due_mode="date", due_day="8", due_month="1", due_year="2027"
+            client,
+            team["case"],
+            assignee=team["owner"].pk,
+            due_mode="date",
+            due_day="8",
+            due_month="1",
+            due_year="2027",
         )
     assert response.status_code == 302
     assert Task.objects.get().due_date == date(2027, 1, 8)
@@ -87,10 +93,15 @@ def test_a_task_can_be_due_on_a_date(client, team):
 def test_a_wrong_due_date_gets_a_specific_message_and_keeps_what_was_typed(client, team, day, month, year, message):
     with time_machine.travel(BEFORE_CHRISTMAS, tick=False):
         force_sign_in(client, team["owner"])
+        date_parts = {"due_day": day, "due_month": month, "due_year": year}
         response = _create(
-            client, team["case"], assignee=team["owner"].pk, due_mode="date", due_day=day, due_month=month, due_year=year,
+            client,
+            team["case"],
+            assignee=team["owner"].pk,
+            due_mode="date",
             title="Visit the family at home",
-        )  # fmt: skip
+            **date_parts,
+        )
     assert response.status_code == 200
     page = response.content.decode()
     assert message in page
@@ -141,7 +152,10 @@ def test_the_form_offers_every_member_with_their_organisation(client, team):
 
 @pytest.mark.parametrize(
     ("status", "message"),
-    [("done", "Enter a completion note saying what was done"), ("cancelled", "Enter a note saying why the task was cancelled")],
+    [
+        ("done", "Enter a completion note saying what was done"),
+        ("cancelled", "Enter a note saying why the task was cancelled"),
+    ],
 )
 def test_a_completion_note_is_required_to_finish_a_task(client, team, status, message):
     task = TaskFactory(case=team["case"], assignee=team["police"])
@@ -156,7 +170,9 @@ def test_a_completion_note_is_required_to_finish_a_task(client, team, status, me
 def test_the_assignee_can_mark_a_task_done_and_the_setter_is_told(client, team):
     task = TaskFactory(case=team["case"], assignee=team["police"])
     force_sign_in(client, team["police"])
-    response = client.post(f"/tasks/{task.pk}/status/", {"status": "done", "completion_note": "No records held.", "version": 1})
+    response = client.post(
+        f"/tasks/{task.pk}/status/", {"status": "done", "completion_note": "No records held.", "version": 1}
+    )
     assert response.status_code == 302
     task.refresh_from_db()
     assert (task.status, task.completion_note, task.version) == ("done", "No records held.", 2)
@@ -189,7 +205,10 @@ def test_a_second_editor_gets_a_conflict_and_keeps_their_text(client, team):
     task.refresh_from_db()
     assert task.title == "First person's title"
     # Saving again, having seen the difference, is a deliberate overwrite.
-    assert client.post(f"/tasks/{task.pk}/edit/", {**form, "title": "Second person's title", "version": 2}).status_code == 302
+    assert (
+        client.post(f"/tasks/{task.pk}/edit/", {**form, "title": "Second person's title", "version": 2}).status_code
+        == 302
+    )
     task.refresh_from_db()
     assert (task.title, task.version) == ("Second person's title", 3)
 
@@ -198,7 +217,9 @@ def test_a_status_change_on_a_stale_version_is_refused_with_the_difference_shown
     task = TaskFactory(case=team["case"], assignee=team["police"])
     Task.objects.filter(pk=task.pk).update(status="in_progress", version=2)
     force_sign_in(client, team["police"])
-    response = client.post(f"/tasks/{task.pk}/status/", {"status": "cancelled", "completion_note": "Not needed", "version": 1})
+    response = client.post(
+        f"/tasks/{task.pk}/status/", {"status": "cancelled", "completion_note": "Not needed", "version": 1}
+    )
     page = response.content.decode()
     assert "Someone else saved this task" in page
     assert "Not needed" in page
@@ -219,9 +240,8 @@ def test_an_overdue_task_can_be_edited_without_moving_its_date(client, team):
 def test_reassigning_a_task_tells_the_new_assignee(client, team, mailoutbox, django_capture_on_commit_callbacks):
     task = TaskFactory(case=team["case"])
     force_sign_in(client, team["owner"])
-    form = {
-        "title": task.title, "assignee": team["police"].pk, "due_mode": "working_days", "working_days": "3", "version": 1,
-    }  # fmt: skip
+    form = {"title": task.title, "assignee": team["police"].pk, "due_mode": "working_days", "working_days": "3"}
+    form["version"] = 1
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/tasks/{task.pk}/edit/", form)
     assert team["police"].notices.count() == 1

@@ -60,7 +60,12 @@ def test_good_friday_is_a_bank_holiday_everywhere(nation):
 
 @pytest.mark.parametrize(
     ("nation", "expected"),
-    [(ENGLAND, date(2026, 4, 7)), (WALES, date(2026, 4, 7)), (NORTHERN_IRELAND, date(2026, 4, 7)), (SCOTLAND, date(2026, 4, 6))],
+    [
+        (ENGLAND, date(2026, 4, 7)),
+        (WALES, date(2026, 4, 7)),
+        (NORTHERN_IRELAND, date(2026, 4, 7)),
+        (SCOTLAND, date(2026, 4, 6)),
+    ],
 )
 def test_easter_monday_is_not_a_bank_holiday_in_scotland(nation, expected):
     # Thursday 2 April 2026, then Good Friday and (except in Scotland) Easter Monday.
