@@ -12,6 +12,7 @@ from typing import Literal, get_origin
 import pydantic
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -239,6 +240,11 @@ def case_out(case: Case, has_overdue: bool | None = None) -> dict:
     }
 
 
+def _local_date(moment: datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%B %Y}"
+
+
 def entry_out(entry: ChronologyEntry) -> dict:
     """What the API shows of an entry: content only when the policy set ``content_visible``."""
     visible = bool(entry.content_visible)
@@ -259,7 +265,7 @@ def entry_out(entry: ChronologyEntry) -> dict:
     if not visible:
         out["placeholder"] = (
             f"Restricted entry, {entry.get_kind_display().lower()} recorded "
-            f"{entry.recorded_at:%-d %B %Y} by {entry.author.full_name}, {entry.organisation.name}. "
+            f"{_local_date(entry.recorded_at)} by {entry.author.full_name}, {entry.organisation.name}. "
             f"Ask {entry.author.full_name} for access."
         )
         return out

@@ -62,6 +62,9 @@ class CaseForm(forms.Form):
         self.fields["lead_organisation"].queryset = organisations
 
 
+FULL_WIDTH = {"class": "govuk-!-width-full"}
+
+
 class CaseFilterForm(forms.Form):
     kind = forms.ChoiceField(label="Type", required=False, choices=[("", "Any type"), *Case.Kind.choices])
     state = forms.ChoiceField(label="State", required=False, choices=[("", "Any state"), *Case.State.choices])
@@ -72,6 +75,8 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [("", "Anyone"), *owners]
+        for name in ("kind", "state", "owner"):
+            self.fields[name].widget.attrs.update(FULL_WIDTH)
 
 
 # --- Members ---------------------------------------------------------------------------------------
@@ -174,6 +179,8 @@ class RestrictionFields(forms.Form):
 
 
 class EntryForm(EntryFieldsMixin, RestrictionFields):
+    field_order = ["kind", "summary", "body", "occurred_date", "occurred_time", "restricted", "restricted_to"]
+
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.set_members(members)
@@ -247,6 +254,8 @@ class ChronologyFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["author"].choices = [("", "Anyone"), *authors]
         self.fields["organisation"].choices = [("", "Any organisation"), *organisations]
+        for name in ("organisation", "author", "q"):
+            self.fields[name].widget.attrs.update(FULL_WIDTH)
 
     def clean(self):
         data = super().clean()

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from roundtable.access import policy
@@ -142,12 +142,12 @@ def create_submission(request):
             submission = services.do_start_submission(request.auth, definition, case)
             submission = services.do_submit_submission(request.auth, submission, data.answers)
     except services.SubmissionInvalid as invalid:
-        return 422, {"detail": "Some answers break the form's rules.", "errors": invalid.errors}
+        return Status(422, {"detail": "Some answers break the form's rules.", "errors": invalid.errors})
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from None
     except ValidationError as exc:
-        return 422, {"detail": " ".join(exc.messages)}
-    return 201, _submission_out(request.auth, submission)
+        return Status(422, {"detail": " ".join(exc.messages)})
+    return Status(201, _submission_out(request.auth, submission))
 
 
 @router.get(

@@ -66,7 +66,9 @@ def test_references_count_up_per_area_prefix_and_year(team):
 def test_an_owner_adds_an_existing_user_from_another_organisation(client, team, other_organisation):
     stranger = UserFactory(organisation=other_organisation, full_name="Sally Social")
     force_sign_in(client, team["owner"])
-    response = client.post(reverse("cases:members", args=[team["case"].pk]), {"email": stranger.email, "role": "viewer"})
+    response = client.post(
+        reverse("cases:members", args=[team["case"].pk]), {"email": stranger.email, "role": "viewer"}
+    )
     assert response.status_code == 302
     assert team["case"].memberships.get(user=stranger).role == "viewer"
     assert stranger.notices.filter(message__contains=team["case"].reference).exists()
@@ -215,3 +217,11 @@ def test_the_invitation_email_carries_no_case_details(team, django_capture_on_co
     [message] = mail.outbox
     assert message.to == ["x@partner.example"] and "Partner Org" in message.body
     assert team["case"].title not in message.body and team["case"].person.full_name not in message.body
+
+
+def test_who_has_seen_this_lists_views_and_changes_of_the_case(client, team):
+    force_sign_in(client, team["contributor"])
+    client.get(reverse("cases:chronology", args=[team["case"].pk]))
+    force_sign_in(client, team["viewer"])
+    page = client.get(reverse("cases:history", args=[team["case"].pk])).content.decode()
+    assert "Viewed the chronology" in page and team["contributor"].email in page

@@ -43,9 +43,7 @@ def test_a_contributor_adds_an_entry_stamped_with_author_organisation_and_times(
 def test_an_entry_in_the_future_is_refused_with_a_clear_message_and_the_text_kept(client, team):
     force_sign_in(client, team["owner"])
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
-    response = client.post(
-        reverse("cases:entry_create", args=[team["case"].pk]), _entry_form(occurred_date=tomorrow)
-    )
+    response = client.post(reverse("cases:entry_create", args=[team["case"].pk]), _entry_form(occurred_date=tomorrow))
     page = response.content.decode()
     assert response.status_code == 200
     assert "The date and time it happened must be now or in the past" in page
@@ -112,7 +110,9 @@ def test_a_second_save_gets_a_conflict_showing_what_changed_and_keeping_their_te
 
 def test_the_amend_service_raises_a_conflict_and_writes_no_revision(team):
     entry = EntryFactory(case=team["case"], author=team["owner"], summary="Original")
-    services.do_amend_entry(team["owner"], entry, expected_version=1, summary="B", body="", occurred_at=entry.occurred_at)
+    services.do_amend_entry(
+        team["owner"], entry, expected_version=1, summary="B", body="", occurred_at=entry.occurred_at
+    )
     with pytest.raises(EditConflict) as conflict:
         services.do_amend_entry(
             team["owner"], entry, expected_version=1, summary="C", body="", occurred_at=entry.occurred_at
@@ -123,7 +123,9 @@ def test_the_amend_service_raises_a_conflict_and_writes_no_revision(team):
 
 def test_the_api_answers_409_on_a_stale_version(client, team):
     entry = EntryFactory(case=team["case"], author=team["owner"], summary="Original")
-    services.do_amend_entry(team["owner"], entry, expected_version=1, summary="B", body="", occurred_at=entry.occurred_at)
+    services.do_amend_entry(
+        team["owner"], entry, expected_version=1, summary="B", body="", occurred_at=entry.occurred_at
+    )
     _, raw = do_create_token(team["owner"], name="t", days=1)
     response = client.post(
         f"/api/v1/cases/{team['case'].pk}/entries/{entry.pk}/amend",
@@ -202,7 +204,9 @@ def test_the_chronology_pages_newest_first_with_older_and_newer_links(client, te
     first = client.get(reverse("cases:chronology", args=[team["case"].pk]))
     entries = first.context["page"].entries
     assert [e.summary for e in entries[:2]] == ["Entry number 00", "Entry number 01"] and len(entries) == 25
-    older = client.get(reverse("cases:chronology", args=[team["case"].pk]), {"before": first.context["page"].older_cursor})
+    older = client.get(
+        reverse("cases:chronology", args=[team["case"].pk]), {"before": first.context["page"].older_cursor}
+    )
     assert [e.summary for e in older.context["page"].entries] == [f"Entry number {n}" for n in range(25, 30)]
     newer = client.get(
         reverse("cases:chronology", args=[team["case"].pk]), {"after": older.context["page"].newer_cursor}

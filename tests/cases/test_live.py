@@ -98,9 +98,7 @@ def test_members_hear_only_ids_when_a_restricted_entry_is_recorded(team, django_
 
 def test_nothing_is_announced_before_the_transaction_commits(team, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as publish:
-        services.do_record_entry(
-            team["owner"], team["case"], kind="note", summary="Visit", occurred_at=timezone.now()
-        )
+        services.do_record_entry(team["owner"], team["case"], kind="note", summary="Visit", occurred_at=timezone.now())
     # Publishing is registered for after commit, not done inside the transaction.
     assert len(publish) == 1
 

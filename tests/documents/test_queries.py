@@ -1,6 +1,7 @@
 """Pages and API lists do not grow queries with the number of documents."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from roundtable.api.services import do_create_token
@@ -12,9 +13,11 @@ pytestmark = pytest.mark.django_db
 
 # Session, user, OTP device, case, upload permission, both document lists, the audit
 # event (savepoint, chain head, insert): fixed, whatever the number of documents.
-PAGE_QUERIES = 12
-API_QUERIES = 13
-DETAIL_QUERIES = 11
+# On PostgreSQL the audit log also takes its advisory lock on the chain head.
+AUDIT_LOCK = 1 if connection.vendor == "postgresql" else 0
+PAGE_QUERIES = 12 + AUDIT_LOCK
+API_QUERIES = 13 + 2 * AUDIT_LOCK  # two events: the API call and the list view
+DETAIL_QUERIES = 11 + AUDIT_LOCK
 
 
 def documents_on_a_case(cast, count):
