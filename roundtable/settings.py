@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "roundtable.core.context_processors.shell",
+                "roundtable.notifications.context_processors.unread_notices",
             ],
         },
     },

@@ -25,7 +25,8 @@ from roundtable.formbuilder.saferegex import MAX_SUBJECT, matches
 from roundtable.formbuilder.schema import LONG_TEXT_LIMIT, MAX_GROUP_ITEMS, SHORT_TEXT_LIMIT, options_of
 
 POSTCODE_RE = re.compile(
-    r"^(GIR ?0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRVWXY]) ?[0-9][ABD-HJLNP-UW-Z]{2})$"
+    r"^(GIR ?0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRVWXY])"
+    r" ?[0-9][ABD-HJLNP-UW-Z]{2})$"
 )
 NUMBER_RE = re.compile(r"^-?\d{1,15}(?:\.\d{1,6})?$")
 ADDRESS_PARTS = ("line1", "line2", "town", "postcode")

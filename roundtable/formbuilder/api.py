@@ -87,7 +87,9 @@ def _body(request) -> SubmissionIn:
             data = json.loads(request.body or b"{}")
         return SubmissionIn.model_validate(data)
     except ValueError as exc:
-        raise HttpError(422, f"The body must be a JSON object with definition_id, case_id and answers ({exc}).") from None
+        raise HttpError(
+            422, f"The body must be a JSON object with definition_id, case_id and answers ({exc})."
+        ) from None
 
 
 @router.get("/definitions", response=list[DefinitionOut], url_name="form_definition_list", summary="Forms of your area")
@@ -162,4 +164,3 @@ def submission_detail(request, submission_id: int):
     )
     services.record_submission_view(request.auth, submission, via="api")
     return _submission_out(request.auth, submission)
-

@@ -95,7 +95,8 @@ class QuestionForm(forms.Form):
         label="Pattern the answer must match (optional)",
         required=False,
         max_length=200,
-        help_text="A regular expression, for example [A-Z]{2}[0-9]{6}. Patterns that could make checking slow are refused.",
+        help_text="A regular expression, for example [A-Z]{2}[0-9]{6}. "
+        "Patterns that could make checking slow are refused.",
     )
     pattern_message = forms.CharField(
         label="Message when the pattern does not match (optional)", required=False, max_length=300

@@ -70,7 +70,8 @@ def _walk(items, state: dict, inside_repeat: bool, inside_wide: bool) -> None:
             branches = value[1]
             if inside_wide and not all(_is_single_char(list(branch)) for branch in branches):
                 raise UnsafePattern(
-                    "it repeats a choice between alternatives (like (a|ab)*), which can make checking an answer very slow"
+                    "it repeats a choice between alternatives (like (a|ab)*), "
+                    "which can make checking an answer very slow"
                 )
             for branch in branches:
                 _walk(branch, state, inside_repeat, inside_wide)

@@ -438,7 +438,8 @@ class _Checker:
         if target["kind"] not in OPTION_KINDS:
             self.problem(
                 place,
-                f"show-if '{op}' needs a yes/no or choice question, and '{target['label'][:60]}' is '{target['kind']}' (use 'answered').",
+                f"show-if '{op}' needs a yes/no or choice question, and "
+                f"'{target['label'][:60]}' is '{target['kind']}' (use 'answered').",
             )
             return None
         values = [condition.get("value")] if op == "equals" else condition.get("values")

@@ -149,7 +149,8 @@ def do_delete_definition(actor: User, definition: FormDefinition) -> None:
     used = Submission.objects.filter(definition=definition).count()
     if used:
         raise ValidationError(
-            f"This form cannot be deleted because {used} submission{'s use' if used != 1 else ' uses'} it. Retire it instead: "
+            f"This form cannot be deleted because {used} submission{'s use' if used != 1 else ' uses'} it. "
+            "Retire it instead: "
             "it can then no longer be chosen, and what was submitted stays readable."
         )
     record(actor, "formdefinition.deleted", definition, name=definition.name)
@@ -292,7 +293,9 @@ def _finish_submission(actor: User, submission: Submission, raw: dict, answers: 
         case,
         kind=ENTRY_KINDS.get(definition.purpose, ChronologyEntry.Kind.NOTE),
         summary=f"{submission.version.schema['name'][:189]} submitted",
-        body=f"Form: {submission.version.schema['name']}, version {submission.version.number}.\nRead the answers: {url}",
+        body=(
+            f"Form: {submission.version.schema['name']}, version {submission.version.number}.\nRead the answers: {url}"
+        ),
         occurred_at=timezone.now(),
     )
     now = timezone.now()
@@ -411,7 +414,9 @@ def export_csv(actor: User, version: FormVersion) -> str:
                 items = []
                 for number, item in enumerate(value or [], start=1):
                     parts = [
-                        f"{inner['label']}: {display_value(inner, item.get(inner['id']), people=people, documents=documents)}"
+                        inner["label"]
+                        + ": "
+                        + display_value(inner, item.get(inner["id"]), people=people, documents=documents)
                         for inner in question["questions"]
                         if item.get(inner["id"]) is not None
                     ]

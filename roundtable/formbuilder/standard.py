@@ -51,15 +51,39 @@ CHANNEL_REFERRAL = {
             "title": "Your concern",
             "hint": "",
             "questions": [
-                q("q4", "long_text", "What is your concern?", required=True, validation={"min_length": 20, "max_length": 10000},
-                  hint="Describe what you have seen or heard, when, and why it worries you."),
-                q("q5", "multiple_choice", "Indicators you have noticed", options=options(
-                    "Expressing extremist views", "Accessing extremist material online", "Sudden change in behaviour or appearance",
-                    "Isolation from family or friends", "Talking about harming others", "Contact with known extremists",
-                    "Fascination with violence or mass-casualty attacks", "Other")),
+                q(
+                    "q4",
+                    "long_text",
+                    "What is your concern?",
+                    required=True,
+                    validation={"min_length": 20, "max_length": 10000},
+                    hint="Describe what you have seen or heard, when, and why it worries you.",
+                ),
+                q(
+                    "q5",
+                    "multiple_choice",
+                    "Indicators you have noticed",
+                    options=options(
+                        "Expressing extremist views",
+                        "Accessing extremist material online",
+                        "Sudden change in behaviour or appearance",
+                        "Isolation from family or friends",
+                        "Talking about harming others",
+                        "Contact with known extremists",
+                        "Fascination with violence or mass-casualty attacks",
+                        "Other",
+                    ),
+                ),
                 q("q6", "long_text", "Other indicators", show_if={"question": "q5", "op": "equals", "value": "other"}),
-                q("q7", "single_choice", "How urgent is this?", required=True, options=options(
-                    "Urgent: a response is needed within 24 hours", "Soon: within 5 working days", "Routine")),
+                q(
+                    "q7",
+                    "single_choice",
+                    "How urgent is this?",
+                    required=True,
+                    options=options(
+                        "Urgent: a response is needed within 24 hours", "Soon: within 5 working days", "Routine"
+                    ),
+                ),
             ],
         },
         {
@@ -69,8 +93,15 @@ CHANNEL_REFERRAL = {
             "questions": [
                 q("q8", "short_text", "Your name", required=True, validation={"max_length": 150}),
                 q("q9", "single_choice", "Your sector", required=True, options=options(*SECTORS)),
-                q("q10", "short_text", "Your telephone number", validation={"pattern": r"[0-9 +()]{10,20}",
-                  "pattern_message": "Enter a telephone number, like 01632 960 001"}),
+                q(
+                    "q10",
+                    "short_text",
+                    "Your telephone number",
+                    validation={
+                        "pattern": r"[0-9 +()]{10,20}",
+                        "pattern_message": "Enter a telephone number, like 01632 960 001",
+                    },
+                ),
             ],
         },
         {
@@ -80,9 +111,19 @@ CHANNEL_REFERRAL = {
             "questions": [
                 q("q11", "yes_no", "Does the person know about this referral?", required=True),
                 q("q12", "yes_no", "Does the family (or carer) know?", required=True),
-                q("q13", "single_choice", "Has the person (or, for a child, a parent or carer) consented to the referral?",
-                  required=True, options=options("Yes", "No", "Not asked yet")),
-                q("q14", "long_text", "Why consent was not given or not asked", show_if={"question": "q13", "op": "one_of", "values": ["no", "not_asked_yet"]}),
+                q(
+                    "q13",
+                    "single_choice",
+                    "Has the person (or, for a child, a parent or carer) consented to the referral?",
+                    required=True,
+                    options=options("Yes", "No", "Not asked yet"),
+                ),
+                q(
+                    "q14",
+                    "long_text",
+                    "Why consent was not given or not asked",
+                    show_if={"question": "q13", "op": "one_of", "values": ["no", "not_asked_yet"]},
+                ),
             ],
         },
     ],
@@ -111,13 +152,24 @@ BEHAVIOUR_REFERRAL = {
             "hint": "",
             "questions": [
                 q("q5", "long_text", "Describe the behaviour that concerns the school", required=True),
-                q("q6", "number", "Fixed-term exclusions this school year", validation={"min": 0, "max": 200, "whole_number": True}),
+                q(
+                    "q6",
+                    "number",
+                    "Fixed-term exclusions this school year",
+                    validation={"min": 0, "max": 200, "whole_number": True},
+                ),
                 q("q7", "long_text", "Support the school has already given", required=True),
-                q("q8", "group", "Agencies already involved", item_label="Agency", questions=[
-                    q("q9", "organisation", "Agency"),
-                    q("q10", "short_text", "Worker's name"),
-                    q("q11", "single_choice", "Status", options=options("Open", "Waiting list", "Closed")),
-                ]),
+                q(
+                    "q8",
+                    "group",
+                    "Agencies already involved",
+                    item_label="Agency",
+                    questions=[
+                        q("q9", "organisation", "Agency"),
+                        q("q10", "short_text", "Worker's name"),
+                        q("q11", "single_choice", "Status", options=options("Open", "Waiting list", "Closed")),
+                    ],
+                ),
             ],
         },
         {
@@ -126,7 +178,14 @@ BEHAVIOUR_REFERRAL = {
             "hint": "",
             "questions": [
                 q("q12", "yes_no", "Have the parents or carers agreed to this referral?", required=True),
-                q("q13", "date", "Date they agreed", required=True, validation={"when": "past"}, show_if={"question": "q12", "op": "equals", "value": "yes"}),
+                q(
+                    "q13",
+                    "date",
+                    "Date they agreed",
+                    required=True,
+                    validation={"when": "past"},
+                    show_if={"question": "q12", "op": "equals", "value": "yes"},
+                ),
             ],
         },
     ],
@@ -145,12 +204,25 @@ HOME_VISIT = {
             "questions": [
                 q("q1", "date", "Date of the visit", required=True, validation={"when": "past"}),
                 q("q2", "address", "Address visited", required=True),
-                q("q3", "group", "Who was present", item_label="Person", required=True, questions=[
-                    q("q4", "short_text", "Name", required=True),
-                    q("q5", "short_text", "Relationship to the child or person"),
-                ]),
+                q(
+                    "q3",
+                    "group",
+                    "Who was present",
+                    item_label="Person",
+                    required=True,
+                    questions=[
+                        q("q4", "short_text", "Name", required=True),
+                        q("q5", "short_text", "Relationship to the child or person"),
+                    ],
+                ),
                 q("q6", "yes_no", "Was the child or person seen?", required=True),
-                q("q7", "long_text", "Why not", required=True, show_if={"question": "q6", "op": "equals", "value": "no"}),
+                q(
+                    "q7",
+                    "long_text",
+                    "Why not",
+                    required=True,
+                    show_if={"question": "q6", "op": "equals", "value": "no"},
+                ),
             ],
         },
         {
@@ -160,7 +232,13 @@ HOME_VISIT = {
             "questions": [
                 q("q8", "long_text", "Observations", required=True),
                 q("q9", "yes_no", "Any new safeguarding concerns?", required=True),
-                q("q10", "long_text", "Describe the concerns and what was done", required=True, show_if={"question": "q9", "op": "equals", "value": "yes"}),
+                q(
+                    "q10",
+                    "long_text",
+                    "Describe the concerns and what was done",
+                    required=True,
+                    show_if={"question": "q9", "op": "equals", "value": "yes"},
+                ),
                 q("q11", "long_text", "Actions agreed before leaving"),
                 q("q12", "file", "Photo or document (optional)"),
             ],
@@ -179,13 +257,27 @@ INFORMATION_RETURN = {
             "title": "Your answer",
             "hint": "",
             "questions": [
-                q("q1", "single_choice", "Does your organisation know this person?", required=True,
-                  options=options("Not known", "Known – nothing relevant", "Known – information provided")),
-                q("q2", "long_text", "Information you are sharing", required=True,
-                  show_if={"question": "q1", "op": "equals", "value": "known_information_provided"},
-                  hint="Only what is necessary and proportionate. Say what your lawful basis for sharing is."),
-                q("q3", "short_text", "Service and stage (for example: open to CAMHS, on waiting list)",
-                  show_if={"question": "q1", "op": "equals", "value": "known_information_provided"}),
+                q(
+                    "q1",
+                    "single_choice",
+                    "Does your organisation know this person?",
+                    required=True,
+                    options=options("Not known", "Known – nothing relevant", "Known – information provided"),
+                ),
+                q(
+                    "q2",
+                    "long_text",
+                    "Information you are sharing",
+                    required=True,
+                    show_if={"question": "q1", "op": "equals", "value": "known_information_provided"},
+                    hint="Only what is necessary and proportionate. Say what your lawful basis for sharing is.",
+                ),
+                q(
+                    "q3",
+                    "short_text",
+                    "Service and stage (for example: open to CAMHS, on waiting list)",
+                    show_if={"question": "q1", "op": "equals", "value": "known_information_provided"},
+                ),
             ],
         },
     ],

@@ -2,6 +2,8 @@
 and retire form definitions. Thin views: find through the policy (404 when not visible),
 call a service, render."""
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -123,9 +125,15 @@ def _builder_context(request, definition: FormDefinition) -> dict:
     except DefinitionProblems as exc:
         problems = exc.problems
     versions = list(definition.versions.only("number", "published_at", "definition_id"))
+    # A copy for display, each question with its kind in words.
+    shown = copy.deepcopy(draft)
+    for section in shown.get("sections", []):
+        for question in section.get("questions", []):
+            for item in [question, *question.get("questions", [])]:
+                item["kind_label"] = KINDS.get(item.get("kind"), "").lower()
     return {
         "definition": definition,
-        "draft": draft,
+        "draft": shown,
         "problems": problems,
         "kinds": list(KINDS.items()),
         "versions": versions,
@@ -281,7 +289,8 @@ def question_edit(request, pk, question_id):
         except EditConflict:
             form.add_error(
                 None,
-                "Someone else changed this form while you were editing it. Your settings are kept below: save again to apply them.",
+                "Someone else changed this form while you were editing it. "
+                "Your settings are kept below: save again to apply them.",
             )
             definition.refresh_from_db()
         except ValidationError as exc:
@@ -305,8 +314,6 @@ def question_edit(request, pk, question_id):
 
 def _question_preview(definition, question_id, form) -> dict:
     """The draft with this question as the form now says (saved or not), for the live preview."""
-    import copy
-
     draft = copy.deepcopy(definition.draft)
     problems = []
     if form.is_bound and form.is_valid():

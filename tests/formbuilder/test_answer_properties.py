@@ -22,9 +22,7 @@ TODAY = date(2026, 3, 3)
 PEOPLE = {1: "Alex Example", 2: "Sam Sample"}
 ORGANISATIONS = {10: "Northshire Police"}
 DOCUMENTS = {100: "Photo"}
-LOOKUPS = Lookups(
-    person=PEOPLE.get, organisation=ORGANISATIONS.get, document=DOCUMENTS.get, today=TODAY
-)
+LOOKUPS = Lookups(person=PEOPLE.get, organisation=ORGANISATIONS.get, document=DOCUMENTS.get, today=TODAY)
 # Written independently of answers.POSTCODE_RE: outward code, space, inward code.
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$")
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -119,8 +117,11 @@ def plausible(kind):
         "number": st.sampled_from(["", "0", "-5", "12", "3.5", "1,000", "abc", "1e5", "999999", "10.0000001"])
         | st.integers(-300, 300).map(str),
         "date": st.fixed_dictionaries(
-            {"day": st.sampled_from(["", "1", "29", "31", "x"]), "month": st.sampled_from(["", "2", "3", "13"]),
-             "year": st.sampled_from(["", "2026", "2025", "2027", "26", "1899"])}  # fmt: skip
+            {
+                "day": st.sampled_from(["", "1", "29", "31", "x"]),
+                "month": st.sampled_from(["", "2", "3", "13"]),
+                "year": st.sampled_from(["", "2026", "2025", "2027", "26", "1899"]),
+            }  # fmt: skip
         )
         | st.sampled_from(["2026-03-03", "2026-02-30", "2027-01-01"]),
         "yes_no": st.sampled_from(["", "yes", "no", "maybe"]),
@@ -130,8 +131,11 @@ def plausible(kind):
         "organisation": st.sampled_from(["", "10", "11"]),
         "file": st.sampled_from(["", "100", "101"]),
         "address": st.fixed_dictionaries(
-            {"line1": st.sampled_from(["", "1 Example Row"]), "town": st.sampled_from(["", "Northtown"]),
-             "postcode": st.sampled_from(["", "ne1 4st", "SW1A1AA", "NOT A CODE", "Q1 1AA", "M1 1AE"])}  # fmt: skip
+            {
+                "line1": st.sampled_from(["", "1 Example Row"]),
+                "town": st.sampled_from(["", "Northtown"]),
+                "postcode": st.sampled_from(["", "ne1 4st", "SW1A1AA", "NOT A CODE", "Q1 1AA", "M1 1AE"]),
+            }  # fmt: skip
         ),
     }
     return by_kind[kind]

@@ -27,15 +27,30 @@ def _version(definition) -> dict:
 
 def test_an_administrator_builds_and_publishes_a_form_with_a_conditional_question_and_a_group(admin_client):
     definition = _create(admin_client)
-    admin_client.post(f"/forms/{definition.pk}/questions/add/", {**_version(definition), "section": "s1", "kind": "yes_no"})
-    admin_client.post(f"/forms/{definition.pk}/questions/q1/", {**_version(definition), "label": "Known to social care", "required": "on"})
-    admin_client.post(f"/forms/{definition.pk}/questions/add/", {**_version(definition), "section": "s1", "kind": "long_text"})
+    admin_client.post(
+        f"/forms/{definition.pk}/questions/add/", {**_version(definition), "section": "s1", "kind": "yes_no"}
+    )
+    admin_client.post(
+        f"/forms/{definition.pk}/questions/q1/",
+        {**_version(definition), "label": "Known to social care", "required": "on"},
+    )
+    admin_client.post(
+        f"/forms/{definition.pk}/questions/add/", {**_version(definition), "section": "s1", "kind": "long_text"}
+    )
     response = admin_client.post(
         f"/forms/{definition.pk}/questions/q2/",
-        {**_version(definition), "label": "Which team", "show_if_question": "q1", "show_if_op": "equals", "show_if_values": "Yes"},
+        {
+            **_version(definition),
+            "label": "Which team",
+            "show_if_question": "q1",
+            "show_if_op": "equals",
+            "show_if_values": "Yes",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    admin_client.post(f"/forms/{definition.pk}/questions/add/", {**_version(definition), "section": "s1", "kind": "group"})
+    admin_client.post(
+        f"/forms/{definition.pk}/questions/add/", {**_version(definition), "section": "s1", "kind": "group"}
+    )
     response = admin_client.post(f"/forms/{definition.pk}/publish/")
     assert response.status_code == 302
     definition.refresh_from_db()
@@ -47,9 +62,12 @@ def test_an_administrator_builds_and_publishes_a_form_with_a_conditional_questio
 
 def test_the_question_preview_re_renders_from_the_unsaved_settings(admin_client):
     definition = _create(admin_client)
-    admin_client.post(f"/forms/{definition.pk}/questions/add/", {**_version(definition), "section": "s1", "kind": "single_choice"})
+    admin_client.post(
+        f"/forms/{definition.pk}/questions/add/", {**_version(definition), "section": "s1", "kind": "single_choice"}
+    )
     response = admin_client.post(
-        f"/forms/{definition.pk}/questions/q1/preview/", {"label": "Sector of referrer", "options": "Police\nEducation\nHealth"}
+        f"/forms/{definition.pk}/questions/q1/preview/",
+        {"label": "Sector of referrer", "options": "Police\nEducation\nHealth"},
     )
     page = response.content.decode()
     assert "Sector of referrer" in page and 'value="education"' in page
@@ -59,8 +77,12 @@ def test_the_question_preview_re_renders_from_the_unsaved_settings(admin_client)
 
 def test_an_unsafe_pattern_is_refused_on_save_with_the_reason(admin_client):
     definition = _create(admin_client)
-    admin_client.post(f"/forms/{definition.pk}/questions/add/", {**_version(definition), "section": "s1", "kind": "short_text"})
-    response = admin_client.post(f"/forms/{definition.pk}/questions/q1/", {**_version(definition), "label": "Ref", "pattern": "(a+)+$"})
+    admin_client.post(
+        f"/forms/{definition.pk}/questions/add/", {**_version(definition), "section": "s1", "kind": "short_text"}
+    )
+    response = admin_client.post(
+        f"/forms/{definition.pk}/questions/q1/", {**_version(definition), "label": "Ref", "pattern": "(a+)+$"}
+    )
     assert response.status_code == 200
     assert "the pattern is refused because it repeats something that itself repeats" in response.content.decode()
 

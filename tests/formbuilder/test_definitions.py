@@ -51,7 +51,8 @@ def test_a_show_if_on_a_later_question_is_refused_naming_section_question_and_ta
         ({"id": "q1", "kind": "short_text", "label": ""}, "needs a label"),
         ({"id": "q1", "kind": "group", "label": "Kids", "questions": [{"id": "q2", "kind": "file", "label": "F"}]},
          "cannot contain a question of kind 'file'"),
-        ({"id": "q1", "kind": "short_text", "label": "Name", "show_if": {"question": "q0", "op": "equals", "value": "x"}},
+        ({"id": "q1", "kind": "short_text", "label": "Name",
+          "show_if": {"question": "q0", "op": "equals", "value": "x"}},
          "needs a yes/no or choice question"),
     ],
 )  # fmt: skip
@@ -66,11 +67,18 @@ def test_each_malformed_question_is_refused_with_its_place_and_problem(question,
 def test_a_show_if_value_must_be_an_option_of_the_question_it_depends_on():
     doc = _with_questions(
         {"id": "q1", "kind": "yes_no", "label": "Consent given"},
-        {"id": "q2", "kind": "long_text", "label": "Why not", "show_if": {"question": "q1", "op": "equals", "value": "n"}},
+        {
+            "id": "q2",
+            "kind": "long_text",
+            "label": "Why not",
+            "show_if": {"question": "q1", "op": "equals", "value": "n"},
+        },
     )
     with pytest.raises(DefinitionProblems) as refused:
         clean_definition(doc)
-    assert refused.value.problems == ["Section 2, question 2 ('Why not'): show-if value 'n' is not an option of 'Consent given'."]
+    assert refused.value.problems == [
+        "Section 2, question 2 ('Why not'): show-if value 'n' is not an option of 'Consent given'."
+    ]
 
 
 @pytest.mark.parametrize("pattern", ["(a+)+$", "(a|ab)*c", "(\\w*\\s?)*$", "(.)\\1", ".*.*.*x", "x" * 201])
@@ -144,11 +152,16 @@ def test_an_unused_definition_can_be_deleted_with_its_versions(cast, area):
 
 def test_import_refuses_a_malformed_file_naming_the_exact_problem(client, cast):
     force_sign_in(client, cast["panel_admin"])
-    bad = _with_questions({"id": "q3", "kind": "date", "label": "Date of birth", "show_if": {"question": "q9", "op": "answered"}})
+    bad = _with_questions(
+        {"id": "q3", "kind": "date", "label": "Date of birth", "show_if": {"question": "q9", "op": "answered"}}
+    )
     upload = _upload(json.dumps(bad).encode())
     response = client.post("/forms/import/", {"file": upload})
     assert response.status_code == 200
-    assert "Section 2, question 1 (&#x27;Date of birth&#x27;): show-if refers to question &#x27;q9&#x27;" in response.content.decode()
+    assert (
+        "Section 2, question 1 (&#x27;Date of birth&#x27;): show-if refers to question &#x27;q9&#x27;"
+        in response.content.decode()
+    )
 
 
 def test_import_refuses_a_file_that_is_not_json_saying_where(client, cast):

@@ -42,7 +42,12 @@ def test_a_submission_becomes_a_chronology_entry_linking_to_its_answers(client, 
     assert response.status_code == 302
     submission.refresh_from_db()
     assert submission.status == "submitted"
-    assert submission.answers == {"q1": "Alex", "q2": "yes", "q3": "Bruise on arm", "q4": [{"q5": "Mum"}, {"q5": "Gran"}]}
+    assert submission.answers == {
+        "q1": "Alex",
+        "q2": "yes",
+        "q3": "Bruise on arm",
+        "q4": [{"q5": "Mum"}, {"q5": "Gran"}],
+    }
     entry = submission.entry
     assert entry.kind == ChronologyEntry.Kind.HOME_VISIT  # purpose home visit
     assert entry.summary == "Welfare check submitted"
@@ -55,7 +60,9 @@ def test_a_submission_becomes_a_chronology_entry_linking_to_its_answers(client, 
 def test_answers_that_break_the_rules_are_refused_with_messages_and_nothing_typed_is_lost(client, setting):
     force_sign_in(client, setting["practitioner"])
     submission = _start(client, setting)
-    response = client.post(f"/forms/submissions/{submission.pk}/fill/", {"action": "submit", "q2": "yes", "q4[0][q5]": ""})
+    response = client.post(
+        f"/forms/submissions/{submission.pk}/fill/", {"action": "submit", "q2": "yes", "q4[0][q5]": ""}
+    )
     assert response.status_code == 422
     page = response.content.decode()
     assert "There is a problem" in page
@@ -68,7 +75,9 @@ def test_answers_that_break_the_rules_are_refused_with_messages_and_nothing_type
 def test_an_answer_to_a_question_hidden_by_its_condition_is_not_kept(client, setting):
     force_sign_in(client, setting["practitioner"])
     submission = _start(client, setting)
-    client.post(f"/forms/submissions/{submission.pk}/fill/", {"action": "submit", "q1": "Alex", "q2": "no", "q3": "Stale text"})
+    client.post(
+        f"/forms/submissions/{submission.pk}/fill/", {"action": "submit", "q1": "Alex", "q2": "no", "q3": "Stale text"}
+    )
     submission.refresh_from_db()
     assert "q3" not in submission.answers
 
@@ -76,7 +85,9 @@ def test_an_answer_to_a_question_hidden_by_its_condition_is_not_kept(client, set
 def test_the_draft_autosaves_and_the_user_can_come_back_to_it(client, setting):
     force_sign_in(client, setting["practitioner"])
     submission = _start(client, setting)
-    response = client.post(f"/forms/submissions/{submission.pk}/autosave/", {"q1": "Half-typed name", "q4[0][q5]": "Mu"})
+    response = client.post(
+        f"/forms/submissions/{submission.pk}/autosave/", {"q1": "Half-typed name", "q4[0][q5]": "Mu"}
+    )
     assert response.status_code == 200 and "Draft saved" in response.content.decode()
     page = client.get(f"/forms/submissions/{submission.pk}/fill/").content.decode()
     assert 'value="Half-typed name"' in page and 'value="Mu"' in page
@@ -85,7 +96,9 @@ def test_the_draft_autosaves_and_the_user_can_come_back_to_it(client, setting):
 def test_add_another_works_without_javascript(client, setting):
     force_sign_in(client, setting["practitioner"])
     submission = _start(client, setting)
-    page = client.post(f"/forms/submissions/{submission.pk}/fill/", {"q4[0][q5]": "Mum", "add_item": "q4"}).content.decode()
+    page = client.post(
+        f"/forms/submissions/{submission.pk}/fill/", {"q4[0][q5]": "Mum", "add_item": "q4"}
+    ).content.decode()
     assert 'name="q4[1][q5]"' in page and 'value="Mum"' in page
 
 
@@ -95,7 +108,9 @@ def test_an_earlier_submission_still_shows_as_answered_after_version_2(client, s
     changed = document()
     changed["sections"][0]["questions"][0]["label"] = "Name of the child seen"
     changed["sections"][0]["questions"][1]["label"] = "Anything worrying?"
-    definition = services.do_save_draft(cast["panel_admin"], setting["definition"], changed, expected_version=setting["definition"].version)
+    definition = services.do_save_draft(
+        cast["panel_admin"], setting["definition"], changed, expected_version=setting["definition"].version
+    )
     services.do_publish_definition(cast["panel_admin"], definition)
     page = client.get(f"/forms/submissions/{submission.pk}/").content.decode()
     assert "Who was seen" in page and "Name of the child seen" not in page
@@ -156,9 +171,13 @@ def test_search_finds_submissions_by_form_case_and_date(client, setting, area):
     mine = submitted(setting["practitioner"], setting["definition"], setting["case"])
     theirs = submitted(setting["practitioner"], other, setting["case"])
     force_sign_in(client, setting["practitioner"])
-    page = client.get("/forms/submissions/", {"form": setting["definition"].pk, "case": setting["case"].reference}).content.decode()
+    page = client.get(
+        "/forms/submissions/", {"form": setting["definition"].pk, "case": setting["case"].reference}
+    ).content.decode()
     assert f"/forms/submissions/{mine.pk}/" in page and f"/forms/submissions/{theirs.pk}/" not in page
-    page = client.get("/forms/submissions/", {"submitted_from": "2000-01-01", "submitted_to": "2000-01-02"}).content.decode()
+    page = client.get(
+        "/forms/submissions/", {"submitted_from": "2000-01-01", "submitted_to": "2000-01-02"}
+    ).content.decode()
     assert "No submitted forms match" in page
 
 
@@ -194,7 +213,11 @@ def test_the_api_refuses_bad_answers_with_422_and_a_message_per_question(client,
 
 def test_the_api_creates_and_reads_a_submission(client, setting):
     headers = _api(client, setting["practitioner"])
-    body = {"definition_id": setting["definition"].pk, "case_id": setting["case"].pk, "answers": {"q1": "Alex", "q2": "no"}}
+    body = {
+        "definition_id": setting["definition"].pk,
+        "case_id": setting["case"].pk,
+        "answers": {"q1": "Alex", "q2": "no"},
+    }
     created = client.post("/api/v1/forms/submissions", json.dumps(body), content_type="application/json", **headers)
     assert created.status_code == 201
     read = client.get(f"/api/v1/forms/submissions/{created.json()['id']}", **headers).json()

@@ -88,7 +88,9 @@ ROWS: dict[str, Row] = {
     "formbuilder:section_edit": builder(on_section),
     "formbuilder:section_move": post(on_section),
     "formbuilder:section_remove": post(on_section),
-    "formbuilder:question_add": post(on_definition, data=lambda w: {**_draft_version(w), "section": "s1", "kind": "date"}),
+    "formbuilder:question_add": post(
+        on_definition, data=lambda w: {**_draft_version(w), "section": "s1", "kind": "date"}
+    ),
     "formbuilder:question_edit": builder(on_question),
     "formbuilder:question_preview": post(on_question, ok=200, data=lambda w: {"label": "Who was seen?"}),
     "formbuilder:question_move": post(on_question, data=lambda w: {**_draft_version(w), "direction": "down"}),
@@ -114,7 +116,14 @@ ROWS: dict[str, Row] = {
     "api:form_version_detail": api(lambda w: {"definition_id": w["form_definition"].pk, "number": 1}),
     "api:form_submission_detail": api(lambda w: {"submission_id": w["form_submission"].pk}, allowed=MEMBER),
     "api:form_submission_create": api(
-        lambda w: {}, allowed=MEMBER, method="POST", ok=201,
-        data=lambda w: {"definition_id": w["form_definition"].pk, "case_id": w["form_case"].pk, "answers": json.dumps(GOOD_ANSWERS)},
+        lambda w: {},
+        allowed=MEMBER,
+        method="POST",
+        ok=201,
+        data=lambda w: {
+            "definition_id": w["form_definition"].pk,
+            "case_id": w["form_case"].pk,
+            "answers": json.dumps(GOOD_ANSWERS),
+        },
     ),  # fmt: skip
 }

@@ -7,7 +7,10 @@ from roundtable.formbuilder.standard import load_standard_forms
 
 
 class Command(BaseCommand):
-    help = "Create and publish the standard forms (Channel referral, Behaviour Referral Form, home visit, information return)."
+    help = (
+        "Create and publish the standard forms "
+        "(Channel referral, Behaviour Referral Form, home visit, information return)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--area", help="Only this area (by name)")
