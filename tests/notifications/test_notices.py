@@ -85,5 +85,5 @@ def test_the_notice_list_query_count_does_not_grow(client, cast, rows, django_as
     me = cast["practitioner"]
     Notice.objects.bulk_create([Notice(recipient=me, message=f"Notice {i}", url="/tasks/") for i in range(rows)])
     force_sign_in(client, me)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         assert client.get("/notices/").status_code == 200
