@@ -17,7 +17,8 @@ from tests.people.factories import (
 pytestmark = pytest.mark.django_db
 
 SIZES = [10, 200]
-# Session, user and 2FA device (3), the shared page furniture (unread notices), the page's own reads, one audit event (lock, head, insert)
+# Session, user and 2FA device (3), the shared page furniture (unread notices), the page's own
+# reads, one audit event (lock, head, insert)
 # and the policy checks. Measured; any growth with rows fails at 200.
 SEARCH_BOUND = 19
 SECTION_BOUNDS = {
