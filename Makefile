@@ -7,6 +7,8 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 PG_URL ?= postgres://postgres@127.0.0.1:5432/roundtable
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+# Two workers: CI machines have two cores. Override with PYTEST_ARGS= for one process.
+PYTEST_ARGS ?= -n 2
 export DJANGO_SETTINGS_MODULE := roundtable.settings
 
 .PHONY: run test install install-dev assets lint services chromium test-sqlite test-postgres bench clean
@@ -62,12 +64,12 @@ test: install-dev assets chromium services lint test-sqlite test-postgres
 
 test-sqlite:
 	@echo "== Test suite on SQLite (embedded default) =="
-	env -u DATABASE_URL -u REDIS_URL $(VENV)/bin/pytest
+	env -u DATABASE_URL -u REDIS_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-postgres:
 	@if pg_isready -q -h 127.0.0.1 -p 5432 && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then \
 		echo "== Test suite on PostgreSQL + Redis =="; \
-		DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(VENV)/bin/pytest; \
+		DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(VENV)/bin/pytest $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL or Redis is unreachable at 127.0.0.1 and CI=true: they are required in CI."; exit 1; \
 	else \

@@ -5,7 +5,7 @@ allowed; everyone else signed in gets ``denied`` (404 for anything that could re
 that an object exists). Anonymous visitors are sent to sign in (pages) or get 401 (API).
 
 Each domain keeps its rows in its own module (matrix_<app>.py) with a ``build(world)``
-that adds the objects its rows need to the shared test world.
+that adds the objects its rows need to the test world (the cast of users per role).
 """
 
 from tests.security import (
@@ -20,7 +20,10 @@ from tests.security import (
 DOMAINS = [matrix_accounts, matrix_people, matrix_cases, matrix_tasks, matrix_documents, matrix_formbuilder]
 
 MATRIX = {}
+# Which domain's build() makes the objects a route's row needs: each test builds only that.
+DOMAIN_OF = {}
 for _domain in DOMAINS:
     overlap = set(MATRIX) & set(_domain.ROWS)
     assert not overlap, f"Routes in two matrix modules: {overlap}"
     MATRIX.update(_domain.ROWS)
+    DOMAIN_OF.update(dict.fromkeys(_domain.ROWS, _domain))

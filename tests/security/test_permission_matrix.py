@@ -5,7 +5,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from roundtable.api.services import do_create_token
 from tests.conftest import force_sign_in
-from tests.security.matrix import DOMAINS, MATRIX
+from tests.security.matrix import DOMAIN_OF, MATRIX
 from tests.security.rows import ROLES
 
 IGNORED_PREFIXES = ("static/",)
@@ -33,14 +33,6 @@ def test_every_route_is_in_the_matrix():
     assert not stale, f"Matrix rows for routes that no longer exist: {sorted(stale)}"
 
 
-@pytest.fixture
-def world(cast, organisation):
-    world = {**cast, "organisation": organisation}
-    for domain in DOMAINS:
-        domain.build(world)
-    return world
-
-
 def _request(client, row, url, role, world):
     headers = {}
     if role != "anonymous":
@@ -57,8 +49,10 @@ def _request(client, row, url, role, world):
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", sorted(MATRIX))
-def test_route_answers_each_role_as_the_matrix_says(client, world, route, role):
+def test_route_answers_each_role_as_the_matrix_says(client, cast, organisation, route, role):
     row = MATRIX[route]
+    world = {**cast, "organisation": organisation}
+    DOMAIN_OF[route].build(world)
     url = reverse(route, kwargs=row.kwargs(world))
     response = _request(client, row, url, role, world)
     assert response.status_code == row.expected(role), (
