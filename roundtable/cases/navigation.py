@@ -7,6 +7,7 @@ CASE_SECTIONS = [
     ("chronology", "Chronology", "cases:chronology"),
     ("tasks", "Tasks", "tasks:case_tasks"),
     ("documents", "Documents", "documents:case_documents"),
+    ("forms", "Forms", "formbuilder:case_forms"),
     ("people", "People", "cases:members"),
     ("history", "Who has seen this", "cases:history"),
 ]
