@@ -6,6 +6,7 @@ Operations that must answer 404 first declare the body in the OpenAPI schema onl
 (``openapi_extra=json_body(Schema)``) and parse it with ``parse_body`` after the checks."""
 
 import json
+from typing import get_origin
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from ninja import Schema
@@ -14,14 +15,20 @@ from pydantic import ValidationError as PydanticValidationError
 
 
 def parse_body(request, schema: type[Schema]):
-    """The validated body, or 422 with each problem named."""
-    if request.content_type == "application/json":
-        try:
+    """The validated body (JSON, or form-encoded for HTML clients and tests), or 422 naming each problem."""
+    try:
+        if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            raw = {}
+            for key in request.POST:
+                field = schema.model_fields.get(key)
+                many = field is not None and get_origin(field.annotation) is list
+                raw[key] = request.POST.getlist(key) if many else request.POST[key]
+        else:
             raw = json.loads(request.body or b"{}")
-        except ValueError:
-            raise NinjaValidationError([{"loc": ["body"], "msg": "The body is not valid JSON."}]) from None
-    else:
-        raw = request.POST.dict()
+    except ValueError:
+        raise NinjaValidationError([{"loc": ["body"], "msg": "The body is not valid JSON."}]) from None
+    if not isinstance(raw, dict):
+        raise NinjaValidationError([{"loc": ["body"], "msg": "The body must be a JSON object."}])
     try:
         return schema.model_validate(raw)
     except PydanticValidationError as error:

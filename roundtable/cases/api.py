@@ -5,20 +5,18 @@ exist; a restricted entry's text is omitted for everyone not named on it.
 Bodies are read after the access check (JSON, or form-encoded for simple clients), so a
 caller learns nothing about a case they cannot see from validation errors either."""
 
-import json
 from datetime import date, datetime
-from typing import Literal, get_origin
+from typing import Literal
 
 import pydantic
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.errors import ValidationError as NinjaValidationError
 
 from roundtable.access import policy
 from roundtable.accounts.models import Organisation, User
+from roundtable.api.bodies import json_body, parse_body
 from roundtable.audit.services import record
 from roundtable.cases import queries, services
 from roundtable.cases.models import Case, CaseMembership, ChronologyEntry, EntryRevision
@@ -171,32 +169,6 @@ class ErrorOut(Schema):
 
 
 # --- Helpers -----------------------------------------------------------------------------------
-def _body_spec(schema) -> dict:
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": schema.model_json_schema(ref_template="#/$defs/{model}")}},
-        }
-    }
-
-
-def _body(request: HttpRequest, schema):
-    """Parse and validate the body (JSON or form-encoded) once access has been checked."""
-    try:
-        if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            data = {}
-            for key in request.POST:
-                field = schema.model_fields.get(key)
-                many = field is not None and get_origin(field.annotation) is list
-                data[key] = request.POST.getlist(key) if many else request.POST[key]
-        else:
-            data = json.loads(request.body or b"{}")
-    except ValueError:
-        raise NinjaValidationError([{"loc": ["body"], "msg": "The body must be a JSON object."}]) from None
-    try:
-        return schema.model_validate(data)
-    except pydantic.ValidationError as exc:
-        raise NinjaValidationError(exc.errors(include_url=False, include_context=False, include_input=False)) from None
 
 
 def _refuse(exc: Exception):
@@ -340,12 +312,12 @@ def list_cases(request, params: Query[CaseListQuery]):
     response={201: CaseOut, 403: ErrorOut, 422: ErrorOut},
     url_name="case_create",
     summary="Open a case",
-    openapi_extra=_body_spec(CaseIn),
+    openapi_extra=json_body(CaseIn),
 )
 def create_case(request):
     if not policy.can(request.auth, "case.create"):
         raise HttpError(403, "Your role cannot open cases.")
-    data = _body(request, CaseIn)
+    data = parse_body(request, CaseIn)
     person = None
     if data.person_id is not None:
         person = policy.visible(request.auth, Person.objects.filter(pk=data.person_id)).first()
@@ -405,13 +377,13 @@ def list_members(request, case_id: int):
     response={201: MemberOut, 403: ErrorOut, 422: ErrorOut},
     url_name="member_add",
     summary="Add a member (invites them if they have no account)",
-    openapi_extra=_body_spec(MemberIn),
+    openapi_extra=json_body(MemberIn),
 )
 def add_member(request, case_id: int):
     case = _case(request, case_id)
     if not policy.can(request.auth, "case.manage_members", case):
         raise HttpError(403, "Only an owner of the case can add members.")
-    data = _body(request, MemberIn)
+    data = parse_body(request, MemberIn)
     existing = User.objects.filter(email__iexact=data.email).first()
     try:
         if existing is not None:
@@ -453,12 +425,12 @@ def _membership(request, case, member_id: int) -> CaseMembership:
     response={200: MemberOut, 403: ErrorOut, 422: ErrorOut},
     url_name="member_role",
     summary="Change a member's role",
-    openapi_extra=_body_spec(MemberRoleIn),
+    openapi_extra=json_body(MemberRoleIn),
 )
 def change_member_role(request, case_id: int, member_id: int):
     case = _case(request, case_id)
     membership = _membership(request, case, member_id)
-    data = _body(request, MemberRoleIn)
+    data = parse_body(request, MemberRoleIn)
     try:
         services.do_change_member_role(request.auth, membership, data.role)
     except (ValidationError, PermissionDenied) as exc:
@@ -555,13 +527,13 @@ def list_revisions(request, case_id: int, entry_id: int):
     response={201: EntryOut, 403: ErrorOut, 422: ErrorOut},
     url_name="entry_create",
     summary="Add a chronology entry",
-    openapi_extra=_body_spec(EntryIn),
+    openapi_extra=json_body(EntryIn),
 )
 def create_entry(request, case_id: int):
     case = _case(request, case_id)
     if not policy.can(request.auth, "entry.create", case):
         raise HttpError(403, "Viewers cannot add entries to this case.")
-    data = _body(request, EntryIn)
+    data = parse_body(request, EntryIn)
     named = _case_members(case, data.restricted_to) if data.restricted else []
     try:
         entry = services.do_record_entry(
@@ -584,14 +556,14 @@ def create_entry(request, case_id: int):
     response={200: EntryOut, 403: ErrorOut, 409: ConflictOut, 422: ErrorOut},
     url_name="entry_amend",
     summary="Amend an entry (send the version you read; 409 if someone else saved since)",
-    openapi_extra=_body_spec(EntryAmendIn),
+    openapi_extra=json_body(EntryAmendIn),
 )
 def amend_entry(request, case_id: int, entry_id: int):
     case = _case(request, case_id)
     entry = _entry(request, case, entry_id)
     if not policy.can(request.auth, "entry.amend", entry):
         raise HttpError(403, "Only the author can amend an entry, and not once it is retracted.")
-    data = _body(request, EntryAmendIn)
+    data = parse_body(request, EntryAmendIn)
     try:
         services.do_amend_entry(
             request.auth,
@@ -624,14 +596,14 @@ def amend_entry(request, case_id: int, entry_id: int):
     response={200: EntryOut, 403: ErrorOut, 422: ErrorOut},
     url_name="entry_retract",
     summary="Retract an entry, with a reason",
-    openapi_extra=_body_spec(RetractIn),
+    openapi_extra=json_body(RetractIn),
 )
 def retract_entry(request, case_id: int, entry_id: int):
     case = _case(request, case_id)
     entry = _entry(request, case, entry_id)
     if not policy.can(request.auth, "entry.retract", entry):
         raise HttpError(403, "Only the author or an owner of the case can retract an entry.")
-    data = _body(request, RetractIn)
+    data = parse_body(request, RetractIn)
     try:
         services.do_retract_entry(request.auth, entry, reason=data.reason)
     except (ValidationError, PermissionDenied) as exc:
@@ -644,14 +616,14 @@ def retract_entry(request, case_id: int, entry_id: int):
     response={200: EntryOut, 403: ErrorOut, 422: ErrorOut},
     url_name="entry_restrict",
     summary="Restrict an entry to named members (or open it to the case again)",
-    openapi_extra=_body_spec(RestrictIn),
+    openapi_extra=json_body(RestrictIn),
 )
 def restrict_entry(request, case_id: int, entry_id: int):
     case = _case(request, case_id)
     entry = _entry(request, case, entry_id)
     if not policy.can(request.auth, "entry.restrict", entry):
         raise HttpError(403, "Only the author can change who may read an entry.")
-    data = _body(request, RestrictIn)
+    data = parse_body(request, RestrictIn)
     named = _case_members(case, data.restricted_to) if data.restricted else []
     try:
         services.do_restrict_entry(request.auth, entry, restricted=data.restricted, restricted_to=named)

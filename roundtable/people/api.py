@@ -1,18 +1,16 @@
 """People API: the same services and access policy as the pages. Anything the token's user
 may not see answers 404; invalid input 422; a stale version 409."""
 
-import json
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import ValidationError as PydanticValidationError
 
 from roundtable.access import policy
+from roundtable.api.bodies import json_body, parse_body
 from roundtable.api.schemas import ErrorOut
 from roundtable.audit.services import record
 from roundtable.core.conflicts import EditConflict
@@ -199,25 +197,6 @@ class InvolvementIn(Schema):
 
 
 # --- Helpers ---------------------------------------------------------------------------------
-def _body(request, schema: type[Schema]):
-    """Parse the body only after the access checks, so a caller who may not see the
-    person gets 404 whatever they send, and a bad body gets 422 with the reasons."""
-    if request.content_type == "application/json":
-        try:
-            raw = json.loads(request.body or b"{}")
-        except ValueError:
-            raise NinjaValidationError([{"loc": ["body"], "msg": "The body is not valid JSON."}]) from None
-    else:
-        raw = request.POST.dict()
-    try:
-        return schema.model_validate(raw)
-    except PydanticValidationError as error:
-        errors = [{"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in error.errors()]
-        raise NinjaValidationError(errors) from None
-
-
-def _json_body(schema: type[Schema]) -> dict:
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema.model_json_schema()}}}}
 
 
 DETAIL = Person.objects.select_related("created_by").prefetch_related(
@@ -271,11 +250,11 @@ def list_people(request, q: str = ""):
     response={200: SearchOut, 404: ErrorOut, 422: ErrorOut},
     url_name="people_deconfliction",
     summary="Deconfliction search: matches you may see, and who holds the others",
-    openapi_extra=_json_body(SearchIn),
+    openapi_extra=json_body(SearchIn),
 )
 def deconfliction(request):
     _allowed(request, "person.search")
-    body = _body(request, SearchIn)
+    body = parse_body(request, SearchIn)
     result = services.do_search_people(request.auth, _criteria(body))
     return {"matches": result.visible, "held_by": result.held_by}
 
@@ -285,11 +264,11 @@ def deconfliction(request):
     response={200: RequestAccessOut, 404: ErrorOut, 422: ErrorOut},
     url_name="people_request_access",
     summary="Ask the holders of matches you may not see for access",
-    openapi_extra=_json_body(SearchIn),
+    openapi_extra=json_body(SearchIn),
 )
 def request_access(request):
     _allowed(request, "person.request_access")
-    body = _body(request, SearchIn)
+    body = parse_body(request, SearchIn)
     services.do_request_access(request.auth, _criteria(body))
     return {"detail": "Your request has been sent to the organisations holding possible matches."}
 
@@ -299,11 +278,11 @@ def request_access(request):
     response={201: PersonOut, 404: ErrorOut, 422: ErrorOut},
     url_name="people_create",
     summary="Create a profile (search with /deconfliction first)",
-    openapi_extra=_json_body(PersonIn),
+    openapi_extra=json_body(PersonIn),
 )
 def create_person(request):
     _allowed(request, "person.create")
-    body = _body(request, PersonIn)
+    body = parse_body(request, PersonIn)
     try:
         person = services.do_create_person(request.auth, identity=body.dict())
     except ValidationError as exc:
@@ -323,12 +302,12 @@ def get_person(request, person_id: int):
     response={200: PersonOut, 404: ErrorOut, 409: ConflictOut, 422: ErrorOut},
     url_name="people_update",
     summary="Change identity fields (send the version you read)",
-    openapi_extra=_json_body(PersonPatch),
+    openapi_extra=json_body(PersonPatch),
 )
 def update_person(request, person_id: int):
     person = _person(request, person_id)
     _allowed(request, "person.edit", person)
-    body = _body(request, PersonPatch)
+    body = parse_body(request, PersonPatch)
     changes = body.dict(exclude_unset=True)
     version = changes.pop("version")
     blanked = sorted(name for name, value in changes.items() if value is None and name not in NULLABLE)
@@ -355,7 +334,7 @@ def update_person(request, person_id: int):
 def _add(request, person_id: int, action: str, service, schema: type[Schema], check=None):
     person = _person(request, person_id)
     _allowed(request, action, person)
-    body = _body(request, schema)
+    body = parse_body(request, schema)
     if check:
         check(body)
     try:
@@ -375,7 +354,7 @@ ADD_RESPONSES = {201: PersonOut, 404: ErrorOut, 422: ErrorOut}
     response=ADD_RESPONSES,
     url_name="people_add_name",
     summary="Add another name",
-    openapi_extra=_json_body(NameIn),
+    openapi_extra=json_body(NameIn),
 )
 def add_name(request, person_id: int):
     return _add(request, person_id, "person.edit", services.do_add_name, NameIn)
@@ -391,7 +370,7 @@ def _check_postcode(body) -> None:
     response=ADD_RESPONSES,
     url_name="people_add_address",
     summary="Add an address",
-    openapi_extra=_json_body(AddressIn),
+    openapi_extra=json_body(AddressIn),
 )
 def add_address(request, person_id: int):
     return _add(request, person_id, "person.edit", services.do_add_address, AddressIn, _check_postcode)
@@ -402,7 +381,7 @@ def add_address(request, person_id: int):
     response=ADD_RESPONSES,
     url_name="people_add_flag",
     summary="Add a flag",
-    openapi_extra=_json_body(FlagIn),
+    openapi_extra=json_body(FlagIn),
 )
 def add_flag(request, person_id: int):
     return _add(request, person_id, "person.edit", services.do_add_flag, FlagIn)
@@ -413,7 +392,7 @@ def add_flag(request, person_id: int):
     response=ADD_RESPONSES,
     url_name="people_add_involvement",
     summary="Record your own organisation's involvement",
-    openapi_extra=_json_body(InvolvementIn),
+    openapi_extra=json_body(InvolvementIn),
 )
 def add_involvement(request, person_id: int):
     return _add(request, person_id, "person.add_involvement", services.do_add_involvement, InvolvementIn)
@@ -424,7 +403,7 @@ def add_involvement(request, person_id: int):
     response={200: PersonOut, 404: ErrorOut, 422: ErrorOut},
     url_name="people_update_involvement",
     summary="Update your own organisation's involvement row",
-    openapi_extra=_json_body(InvolvementIn),
+    openapi_extra=json_body(InvolvementIn),
 )
 def update_involvement(request, person_id: int, involvement_id: int):
     person = _person(request, person_id)
@@ -433,7 +412,7 @@ def update_involvement(request, person_id: int, involvement_id: int):
     if involvement is None:
         raise HttpError(404, "Not found.")
     _allowed(request, "involvement.edit", involvement)
-    body = _body(request, InvolvementIn)
+    body = parse_body(request, InvolvementIn)
     try:
         services.do_update_involvement(request.auth, involvement, **body.dict())
     except ValidationError as exc:

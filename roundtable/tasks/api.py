@@ -5,7 +5,6 @@ operations check access before they read the request body, so an outsider learns
 nothing from validation messages either. Bodies are JSON (form-encoded also accepted).
 """
 
-import json
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
@@ -15,11 +14,11 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
-from pydantic import ValidationError as PydanticValidationError
 from pydantic import model_validator
 
 from roundtable.access import policy
 from roundtable.accounts.models import User
+from roundtable.api.bodies import json_body, parse_body, unprocessable
 from roundtable.api.schemas import ErrorOut
 from roundtable.audit.services import record
 from roundtable.cases.models import Case
@@ -115,39 +114,9 @@ def task_out(task: Task, today: date | None = None) -> dict:
     }
 
 
-def _body(request, schema: type[Schema]):
-    """Parse and validate the body after the access checks (422 with the reasons if wrong)."""
-    if request.content_type == "application/json":
-        try:
-            raw = json.loads(request.body or b"{}")
-        except ValueError:
-            raise NinjaValidationError([{"loc": ["body"], "msg": "The body is not valid JSON."}]) from None
-    else:
-        raw = request.POST.dict()
-    try:
-        return schema.model_validate(raw)
-    except PydanticValidationError as error:
-        errors = [{"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in error.errors()]
-        raise NinjaValidationError(errors) from None
-
-
-def _json_body(schema: type[Schema]) -> dict:
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema.model_json_schema()}}}}
-
-
 def _audit_list(user, tasks: list[Task], action: str) -> None:
     with transaction.atomic():
         record(user, action, None, case_ids=sorted({t.case_id for t in tasks}), count=len(tasks))
-
-
-def _django_errors(error: DjangoValidationError) -> NinjaValidationError:
-    return NinjaValidationError(
-        [
-            {"loc": ["body", field], "msg": message}
-            for field, messages in error.message_dict.items()
-            for message in messages
-        ]
-    )
 
 
 @router.get("/mine", response=list[TaskOut], url_name="my_tasks", summary="My open tasks, overdue first")
@@ -194,12 +163,12 @@ def case_tasks(request, case_id: int):
     response={201: TaskOut, 404: ErrorOut, 422: dict},
     url_name="create_task",
     summary="Set a task on a case",
-    openapi_extra=_json_body(TaskIn),
+    openapi_extra=json_body(TaskIn),
 )
 def create_task(request, case_id: int):
     case = policy.get_visible_or_404(request.auth, Case.objects.select_related("area"), pk=case_id)
     policy.require(request.auth, "task.create", case)
-    payload = _body(request, TaskIn)
+    payload = parse_body(request, TaskIn)
     assignee = User.objects.filter(pk=payload.assignee_id).first()
     if assignee is None:
         raise NinjaValidationError(
@@ -211,7 +180,7 @@ def create_task(request, case_id: int):
             request.auth, case, title=payload.title, description=payload.description, assignee=assignee, due_date=due
         )
     except DjangoValidationError as error:
-        raise _django_errors(error) from None
+        raise unprocessable(error) from None
     task = Task.objects.select_related("case", "assignee__organisation").get(pk=task.pk)
     return Status(201, task_out(task))
 
@@ -234,12 +203,12 @@ def task_detail(request, task_id: int):
     response={200: TaskOut, 404: ErrorOut, 409: ConflictOut, 422: dict},
     url_name="update_task_status",
     summary="Change a task's status (409 if someone saved a newer version)",
-    openapi_extra=_json_body(StatusIn),
+    openapi_extra=json_body(StatusIn),
 )
 def update_status(request, task_id: int):
     task = _visible_task(request.auth, task_id)
     policy.require(request.auth, "task.update_status", task)
-    payload = _body(request, StatusIn)
+    payload = parse_body(request, StatusIn)
     try:
         updated = services.do_change_task_status(
             request.auth, task, payload.version, status=payload.status, completion_note=payload.completion_note
@@ -251,7 +220,7 @@ def update_status(request, task_id: int):
             409, {"detail": detail, "current": task_out(current), "conflicts": [c.field for c in conflict.conflicts]}
         )
     except DjangoValidationError as error:
-        raise _django_errors(error) from None
+        raise unprocessable(error) from None
     except PermissionDenied:
         raise Http404 from None
     return task_out(_visible_task(request.auth, updated.pk))
