@@ -65,6 +65,30 @@ class CaseForm(forms.Form):
 FULL_WIDTH = {"class": "govuk-!-width-full"}
 
 
+class CaseEditForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200, error_messages={"required": "Enter a title for the case"})
+    state = forms.ChoiceField(
+        label="State", choices=Case.State.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose the state of the case"},
+    )  # fmt: skip
+    lead_organisation = forms.ModelChoiceField(
+        label="Lead organisation", queryset=None, error_messages={"required": "Choose the lead organisation"}
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_organisation"].queryset = organisations
+
+    @classmethod
+    def for_case(cls, case: Case, organisations):
+        initial = {
+            "title": case.title, "state": case.state, "lead_organisation": case.lead_organisation_id,
+            "version": case.version,
+        }  # fmt: skip
+        return cls(initial=initial, organisations=organisations)
+
+
 class CaseFilterForm(forms.Form):
     kind = forms.ChoiceField(label="Type", required=False, choices=[("", "Any type"), *Case.Kind.choices])
     state = forms.ChoiceField(label="State", required=False, choices=[("", "Any state"), *Case.State.choices])

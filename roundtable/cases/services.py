@@ -106,6 +106,31 @@ def do_create_case(
     return case
 
 
+@transaction.atomic
+def do_update_case(
+    actor: User, case: Case, *, version: int, title: str, state: str, lead_organisation: Organisation
+) -> Case:
+    """Change a case's title, state (for example close it) or lead organisation.
+
+    Saved only if nobody else saved the case since ``version`` was read: otherwise
+    EditConflict says what they changed, and nothing is overwritten."""
+    _require(actor, "case.edit", case)
+    errors = {}
+    if state not in Case.State.values:
+        errors["state"] = "Choose the state of the case."
+    if not title.strip():
+        errors["title"] = "Enter a title for the case."
+    if errors:
+        raise ValidationError(errors)
+    before = {"title": case.title, "state": case.state, "lead_organisation": case.lead_organisation_id}
+    changes = {"title": title.strip(), "state": state, "lead_organisation": lead_organisation}
+    updated = save_if_unchanged(case, version, changes)
+    _touch(updated)
+    after = {"title": updated.title, "state": updated.state, "lead_organisation": updated.lead_organisation_id}
+    record(actor, "case.updated", updated, **_ids(updated), before=before, after=after)
+    return updated
+
+
 # --- Members -----------------------------------------------------------------------------------
 def _check_role(role: str) -> None:
     if role not in CaseMembership.Role.values:

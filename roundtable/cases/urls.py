@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_create, name="create"),
     path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/edit/", views.case_edit, name="edit"),
     path("<int:pk>/chronology/", views.chronology, name="chronology"),
     path("<int:pk>/chronology/new/", views.entry_create, name="entry_create"),
     path("<int:pk>/chronology/<int:entry_pk>/", views.entry_detail, name="entry_detail"),

@@ -18,6 +18,7 @@ from roundtable.cases import queries, services
 from roundtable.cases.forms import (
     AddMemberForm,
     AmendEntryForm,
+    CaseEditForm,
     CaseFilterForm,
     CaseForm,
     ChronologyFilterForm,
@@ -166,6 +167,7 @@ def case_detail(request, pk):
             "recent": queries.entry_page(entries, size=5).entries,
             "member_count": CaseMembership.objects.filter(case=case).count(),
             "has_overdue_tasks": Case.objects.filter(queries.overdue_tasks_exist(), pk=case.pk).exists(),
+            "may_edit": policy.can(request.user, "case.edit", case),
         },
     )
 
@@ -320,6 +322,38 @@ def entry_amend(request, pk, entry_pk):
         {"form": form, "entry": entry, "conflict": conflict},
         status,
     )
+
+
+@require_http_methods(["GET", "POST"])
+def case_edit(request, pk):
+    case = _case(request, pk)
+    policy.require(request.user, "case.edit", case)
+    organisations = _area_organisations(request.user)
+    conflict = None
+    if request.method == "POST":
+        form = CaseEditForm(request.POST, organisations=organisations)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.do_update_case(
+                    request.user, case, version=data["version"], title=data["title"], state=data["state"],
+                    lead_organisation=data["lead_organisation"],
+                )  # fmt: skip
+            except EditConflict as exc:
+                conflict = exc
+                form = CaseEditForm(
+                    {**request.POST.dict(), "version": exc.current.version}, organisations=organisations
+                )
+                form.is_valid()
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, "The case details have been saved.")
+                return redirect("cases:detail", pk=case.pk)
+    else:
+        form = CaseEditForm.for_case(case, organisations)
+    status = 409 if conflict else 200
+    return _page(request, "cases/case_edit.html", case, "summary", {"form": form, "conflict": conflict}, status)
 
 
 @require_http_methods(["GET", "POST"])

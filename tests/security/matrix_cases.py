@@ -76,6 +76,7 @@ ROWS: dict[str, Row] = {
     "cases:entry_retract": page(on_entry),
     "cases:entry_restrict": page(on_entry),
     "cases:members": page(on_case),
+    "cases:edit": page(on_case),
     "cases:member_role": page(on_membership, method="POST", ok=302, data=lambda w: {"role": "viewer"}),
     "cases:member_remove": page(on_membership, method="POST", ok=302),
     "cases:history": page(on_case),

@@ -131,6 +131,12 @@ def manage_members(user, case):
     return membership(user, case) == OWNER
 
 
+@rule("case.edit")
+def edit_case(user, case):
+    # Title, state and lead organisation are the owners' to change, like membership.
+    return membership(user, case) == OWNER
+
+
 @rule("entry.create")
 def create_entry(user, case):
     return contribute(user, case)
