@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "roundtable.tasks",
     "roundtable.documents",
     "roundtable.formbuilder",
+    "roundtable.panels",
+    "roundtable.channel",
 ]
 
 MIDDLEWARE = [

@@ -1,3 +1,6 @@
 """Rules and scopes, one module per domain. Importing this package registers them all."""
 
+# ruff: noqa: I001 - one line per app, so helpers working side by side add theirs without clashing
+
 from roundtable.access.rules import accounts, cases, documents, formbuilder, notifications, people, tasks  # noqa: F401
+from roundtable.access.rules import panels  # noqa: F401
