@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "roundtable.tasks",
     "roundtable.documents",
     "roundtable.formbuilder",
+    "roundtable.support",
     "roundtable.panels",
     "roundtable.channel",
 ]

@@ -13,5 +13,6 @@ urlpatterns = [
     path("documents/", include("roundtable.documents.urls")),
     path("notices/", include("roundtable.notifications.urls")),
     path("forms/", include("roundtable.formbuilder.urls")),
+    path("support/", include("roundtable.support.urls")),
     path("api/v1/", api.urls),
 ]

@@ -11,6 +11,7 @@ from roundtable.documents.api import router as documents_router
 from roundtable.formbuilder.api import router as formbuilder_router
 from roundtable.notifications.api import router as notifications_router
 from roundtable.people.api import router as people_router
+from roundtable.support.api import router as support_router
 from roundtable.tasks.api import router as tasks_router
 
 api = NinjaAPI(
@@ -58,3 +59,4 @@ api.add_router("/tasks", tasks_router)
 api.add_router("/documents", documents_router)
 api.add_router("/forms", formbuilder_router)
 api.add_router("/notices", notifications_router)
+api.add_router("/support", support_router)

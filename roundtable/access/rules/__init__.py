@@ -4,3 +4,4 @@
 
 from roundtable.access.rules import accounts, cases, documents, formbuilder, notifications, people, tasks  # noqa: F401
 from roundtable.access.rules import panels  # noqa: F401
+from roundtable.access.rules import support  # noqa: F401
