@@ -61,6 +61,9 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Look static files up on request: otherwise WhiteNoise walks every file in node_modules'
+    # GOV.UK and MOJ packages each time a test client loads the middleware (seconds per client).
+    settings.WHITENOISE_AUTOREFRESH = True
 
 
 @pytest.fixture(autouse=True)
