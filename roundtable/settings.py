@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "roundtable.support",
     "roundtable.panels",
     "roundtable.channel",
+    "roundtable.assessments",
 ]
 
 MIDDLEWARE = [

@@ -14,5 +14,6 @@ urlpatterns = [
     path("notices/", include("roundtable.notifications.urls")),
     path("forms/", include("roundtable.formbuilder.urls")),
     path("support/", include("roundtable.support.urls")),
+    path("assessments/", include("roundtable.assessments.urls")),
     path("api/v1/", api.urls),
 ]

@@ -6,6 +6,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from roundtable.api.auth import PersonalTokenAuth
 from roundtable.api.schemas import ErrorOut, MeOut
+from roundtable.assessments.api import router as assessments_router
 from roundtable.cases.api import router as cases_router
 from roundtable.documents.api import router as documents_router
 from roundtable.formbuilder.api import router as formbuilder_router
@@ -59,4 +60,5 @@ api.add_router("/tasks", tasks_router)
 api.add_router("/documents", documents_router)
 api.add_router("/forms", formbuilder_router)
 api.add_router("/notices", notifications_router)
+api.add_router("/assessments", assessments_router)
 api.add_router("/support", support_router)

@@ -285,7 +285,7 @@ def _factor_or_404(request, pk) -> Factor:
 def factor_areas(request):
     areas = _manageable_areas(request.user)
     if len(areas) == 1:
-        return redirect("assessments:factors", areas[0].pk)
+        return factors(request, areas[0].pk)  # a chair: straight to their area's list
     return render(request, "assessments/factor_areas.html", {"areas": areas})
 
 

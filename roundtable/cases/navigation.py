@@ -8,6 +8,7 @@ CASE_SECTIONS = [
     ("tasks", "Tasks", "tasks:case_tasks"),
     ("documents", "Documents", "documents:case_documents"),
     ("forms", "Forms", "formbuilder:case_forms"),
+    ("assessments", "Assessments", "assessments:case_assessments"),
     ("support", "Consent and support", "support:case_support"),
     ("people", "People", "cases:members"),
     ("history", "Who has seen this", "cases:history"),

@@ -14,6 +14,7 @@ def primary_navigation(request) -> list[dict]:
     items.append(("People", "people:search", "person.search"))
     items.append(("Tasks", "tasks:mine", "task.list"))
     items.append(("Forms", "formbuilder:definition_list", "formdefinition.list"))
+    items.append(("Assessment factors", "assessments:factor_areas", "factor.manage"))
     items.append(("Users", "accounts:user_list", "user.list"))
     items.append(("Organisations", "accounts:organisation_list", "organisation.list"))
     items.append(("Audit log", "audit:event_list", "audit.view"))

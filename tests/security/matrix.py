@@ -10,6 +10,7 @@ that adds the objects its rows need to the test world (the cast of users per rol
 
 from tests.security import (
     matrix_accounts,
+    matrix_assessments,
     matrix_cases,
     matrix_documents,
     matrix_formbuilder,
@@ -18,6 +19,7 @@ from tests.security import (
 )
 
 DOMAINS = [matrix_accounts, matrix_people, matrix_cases, matrix_tasks, matrix_documents, matrix_formbuilder]
+DOMAINS.append(matrix_assessments)
 
 MATRIX = {}
 # Which domain's build() makes the objects a route's row needs: each test builds only that.
