@@ -228,8 +228,8 @@ def _bad(field: str, message: str) -> NinjaValidationError:
 def consent(request, case_id: int):
     case = _case(request.auth, case_id)
     _audit_read(request.auth, "case.consent_viewed", case, case)
-    state = services.consent_state(case)
-    records = services.consent_history(request.auth, case)[:500]
+    records = list(services.consent_history(request.auth, case))
+    state = services.consent_state(case, records)
     return {
         "in_force": state.in_force is not None,
         "problem": state.problem,

@@ -142,14 +142,19 @@ class ConsentState:
 
 def latest_consent(case: Case) -> ConsentRecord | None:
     """The decision in force: the latest by the date it was made, then by when it was recorded."""
-    return ConsentRecord.objects.filter(case=case).order_by("-occurred_on", "-id").first()
+    return ConsentRecord.objects.filter(case=case).select_related("person").order_by("-occurred_on", "-id").first()
 
 
-def consent_state(case: Case) -> ConsentState:
+_UNREAD = object()
+
+
+def consent_state(case: Case, history: list[ConsentRecord] | object = _UNREAD) -> ConsentState:
+    """Pass ``history`` (all the case's records, latest first, as ``consent_history`` gives
+    them) when it is already read, to save a query."""
     if case.person_id is None:
         problem = "Support cannot start: this case is not about a person, so there is no consent to record."
         return ConsentState(None, problem)
-    latest = latest_consent(case)
+    latest = latest_consent(case) if history is _UNREAD else (history[0] if history else None)
     if latest is None:
         return ConsentState(None, f"Support cannot start: consent has not been recorded for {case.person.full_name}.")
     if latest.decision == Decision.REFUSED:

@@ -64,11 +64,12 @@ def _keep_theirs_version(request, current) -> dict:
 def case_support(request, case_pk):
     case = _case_or_404(request, case_pk)
     _audit_read(request.user, "case.support_viewed", case, case)
-    state = services.consent_state(case)
+    consents = list(services.consent_history(request.user, case))
+    state = services.consent_state(case, consents)
     context = {
         **_case_context(case),
         "state": state,
-        "consents": list(services.consent_history(request.user, case)),
+        "consents": consents,
         "interventions": services.with_warnings(services.case_interventions(request.user, case), state),
         "can_record_consent": case.person_id is not None and policy.can(request.user, "consent.record", case),
         "can_add_support": case.person_id is not None and policy.can(request.user, "intervention.create", case),
