@@ -15,11 +15,13 @@ from tests.security import (
     matrix_documents,
     matrix_formbuilder,
     matrix_people,
+    matrix_support,
     matrix_tasks,
 )
 
 DOMAINS = [matrix_accounts, matrix_people, matrix_cases, matrix_tasks, matrix_documents, matrix_formbuilder]
 DOMAINS.append(matrix_assessments)
+DOMAINS.append(matrix_support)
 
 MATRIX = {}
 # Which domain's build() makes the objects a route's row needs: each test builds only that.
