@@ -303,3 +303,12 @@ if not TASKS_BACKEND.startswith("django_tasks."):
 TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]}}
 if TASKS_BACKEND.startswith("django_tasks_rq") and REDIS_URL:
     RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+
+# --- Channel referrals (roundtable/channel, docs/channel.md) --------------------------------------
+# The public referral page accepts this many referrals per client address per window; more
+# get a "too many referrals" page (429). Counted in the cache, so set REDIS_URL when running
+# more than one process.
+REFERRAL_RATE_LIMIT = envint("REFERRAL_RATE_LIMIT", 5)
+REFERRAL_RATE_WINDOW_MINUTES = envint("REFERRAL_RATE_WINDOW_MINUTES", 60)
+if REFERRAL_RATE_LIMIT < 1 or REFERRAL_RATE_WINDOW_MINUTES < 1:
+    raise ImproperlyConfigured("REFERRAL_RATE_LIMIT and REFERRAL_RATE_WINDOW_MINUTES must be 1 or more")

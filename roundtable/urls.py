@@ -15,5 +15,8 @@ urlpatterns = [
     path("forms/", include("roundtable.formbuilder.urls")),
     path("support/", include("roundtable.support.urls")),
     path("assessments/", include("roundtable.assessments.urls")),
+    path("refer/", include("roundtable.channel.public_urls")),
+    path("channel/", include("roundtable.channel.urls")),
+    path("panels/", include("roundtable.panels.urls")),
     path("api/v1/", api.urls),
 ]

@@ -6,6 +6,7 @@ from importlib import import_module
 HOME_PANELS = [
     "roundtable.tasks.home.panel",
     "roundtable.cases.home.panel",
+    "roundtable.channel.home.panel",
 ]
 
 

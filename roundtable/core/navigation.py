@@ -13,6 +13,8 @@ def primary_navigation(request) -> list[dict]:
     items.append(("Cases", "cases:list", "case.list"))
     items.append(("People", "people:search", "person.search"))
     items.append(("Tasks", "tasks:mine", "task.list"))
+    items.append(("Prevent referrals", "channel:queue", "channel.queue"))
+    items.append(("Panels", "panels:list", "panel.list"))
     items.append(("Forms", "formbuilder:definition_list", "formdefinition.list"))
     items.append(("Assessment factors", "assessments:factor_areas", "factor.manage"))
     items.append(("Users", "accounts:user_list", "user.list"))

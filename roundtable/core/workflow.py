@@ -522,6 +522,15 @@ def history(user, case) -> list:
     return list(policy.visible(user, qs))
 
 
+def moved(workflow: Workflow, event) -> str:
+    """ "Referred → With the local authority Prevent lead", or "" when the state stayed."""
+    if event.from_state == event.to_state:
+        return ""
+    if not event.from_state:
+        return workflow.state_label(event.to_state)
+    return f"{workflow.state_label(event.from_state)} → {workflow.state_label(event.to_state)}"
+
+
 def event_lines(event) -> list[tuple[str, str]]:
     """(label, value) for each recorded field of a history row, in declaration order."""
     workflow = WORKFLOWS.get(event.workflow)
@@ -533,3 +542,72 @@ def event_lines(event) -> list[tuple[str, str]]:
         for f in transition.records
         if event.data.get(f.name) not in (None, "", [])
     ]
+
+
+# --- Progress through the steps (the task list on a case page) ------------------------------------
+COMPLETED, READY, BLOCKED, WAITING, NOT_YET, NOT_NEEDED = (
+    "completed",
+    "ready",
+    "blocked",
+    "waiting",
+    "not_yet",
+    "not_needed",
+)
+STATUS_LABELS = {
+    COMPLETED: "Completed",
+    READY: "Ready to do",
+    BLOCKED: "Cannot do yet",
+    WAITING: "Waiting for someone else",
+    NOT_YET: "Cannot start yet",
+    NOT_NEEDED: "Not needed",
+}
+
+
+@dataclass
+class StepStatus:
+    step: Step
+    status: str
+    open: list[Availability] = field(default_factory=list)
+    events: list = field(default_factory=list)
+    waiting_for: str = ""  # who may act, when the user may not ("the Channel chair")
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def problems(self) -> list[str]:
+        return [p for a in self.open for p in a.problems]
+
+
+def step_statuses(user, subject, events, availabilities: list[Availability] | None = None) -> list[StepStatus]:
+    """Each declared step with where the subject is in it, for this user.
+
+    ``events`` are the subject's WorkflowEvents (any order). A step with a transition
+    open now is ready (the user may make one), blocked (they may act but a guard is
+    unmet) or waiting (someone else must act); otherwise it is completed (something in
+    it was done), not needed (the subject has finished) or not yet possible."""
+    workflow = subject.workflow
+    if availabilities is None:
+        availabilities = available_transitions(user, subject)
+    results = []
+    for step in workflow.steps:
+        names = {t.name for t in workflow.transitions_in_step(step.key)}
+        done = [e for e in events if e.transition in names]
+        open_now = [a for a in availabilities if a.transition.step == step.key]
+        if open_now:
+            if any(a.allowed for a in open_now):
+                status = READY
+            elif any(workflow.may_act(user, subject, a.transition) for a in open_now):
+                status = BLOCKED
+            else:
+                status = WAITING
+        elif done:
+            status = COMPLETED
+        elif workflow.is_terminal(subject.state):
+            status = NOT_NEEDED
+        else:
+            status = NOT_YET
+        waiting_for = workflow.actors_label(open_now[0].transition) if status == WAITING else ""
+        results.append(StepStatus(step, status, open_now, done, waiting_for))
+    return results

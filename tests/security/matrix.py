@@ -12,6 +12,7 @@ from tests.security import (
     matrix_accounts,
     matrix_assessments,
     matrix_cases,
+    matrix_channel,
     matrix_documents,
     matrix_formbuilder,
     matrix_people,
@@ -22,6 +23,7 @@ from tests.security import (
 DOMAINS = [matrix_accounts, matrix_people, matrix_cases, matrix_tasks, matrix_documents, matrix_formbuilder]
 DOMAINS.append(matrix_assessments)
 DOMAINS.append(matrix_support)
+DOMAINS.append(matrix_channel)
 
 MATRIX = {}
 # Which domain's build() makes the objects a route's row needs: each test builds only that.

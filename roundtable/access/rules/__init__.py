@@ -4,5 +4,6 @@
 
 from roundtable.access.rules import accounts, cases, documents, formbuilder, notifications, people, tasks  # noqa: F401
 from roundtable.access.rules import panels  # noqa: F401
+from roundtable.access.rules import channel  # noqa: F401
 from roundtable.access.rules import support  # noqa: F401
 from roundtable.access.rules import assessments  # noqa: F401,E402

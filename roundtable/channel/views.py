@@ -1,0 +1,285 @@
+"""Channel pages. Thin: look up through the access policy, call a service, render.
+
+The public referral page needs no account: it is rate-limited per client address, has
+a honeypot, and acknowledges with a reference number only (it never shows back what
+was sent). Every workflow step page is built from the declaration in workflow.py."""
+
+import hashlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from roundtable.access import policy
+from roundtable.accounts.middleware import public
+from roundtable.audit.services import record
+from roundtable.cases.navigation import case_sections
+from roundtable.channel import services
+from roundtable.channel.forms import ReferralForm, TransitionForm
+from roundtable.channel.models import Referral, ReferrerSector
+from roundtable.core import workflow as engine
+
+PAGE_SIZE = 50
+SENT_KEY = "channel_referral_reference"
+SECTOR_OF_ORGANISATION = {
+    "police": ReferrerSector.POLICE,
+    "local_authority": ReferrerSector.LOCAL_AUTHORITY,
+    "education": ReferrerSector.EDUCATION,
+    "health": ReferrerSector.HEALTH,
+    "probation": ReferrerSector.PROBATION,
+    "voluntary": ReferrerSector.COMMUNITY,
+}
+
+
+# --- Public referral ---------------------------------------------------------------------------
+def _rate_key(request) -> str:
+    address = request.META.get("REMOTE_ADDR") or "unknown"
+    # Hashed: the cache never holds a plain client address.
+    return "channel:referrals:" + hashlib.sha256(address.encode()).hexdigest()[:32]
+
+
+def _limit() -> tuple[int, int]:
+    return settings.REFERRAL_RATE_LIMIT, settings.REFERRAL_RATE_WINDOW_MINUTES * 60
+
+
+def _over_limit(request) -> bool:
+    limit, _window = _limit()
+    return (cache.get(_rate_key(request)) or 0) >= limit
+
+
+def _count_submission(request) -> None:
+    _limit_, window = _limit()
+    key = _rate_key(request)
+    if cache.add(key, 1, timeout=window):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+
+
+def _too_many(request):
+    with transaction.atomic():
+        record(None, "channel.referral_rate_limited", None, actor_label="public referral page")
+    context = {"window": settings.REFERRAL_RATE_WINDOW_MINUTES}
+    return render(request, "channel/public_too_many.html", context, status=429)
+
+
+@public
+@never_cache
+@require_http_methods(["GET", "POST"])
+def public_refer(request):
+    panels = list(services.referral_panels())
+    if request.method == "POST" and _over_limit(request):
+        return _too_many(request)
+    form = ReferralForm(request.POST if request.method == "POST" else None, panels=panels)
+    if request.method == "POST":
+        if form.is_bot:
+            # Acknowledged like any other, so a bot learns nothing; nothing is stored.
+            _count_submission(request)
+            with transaction.atomic():
+                record(None, "channel.referral_honeypot", None, actor_label="public referral page")
+            request.session[SENT_KEY] = Referral.new_reference()
+            return redirect("referral:sent")
+        if panels and form.is_valid():
+            try:
+                referral = services.do_submit_referral(
+                    None, form.chosen_panel(), form.details(), source=Referral.Source.PUBLIC
+                )
+            except ValidationError as error:
+                form.apply_errors(error)
+            else:
+                _count_submission(request)
+                request.session[SENT_KEY] = referral.reference
+                return redirect("referral:sent")
+    return render(request, "channel/public_refer.html", {"form": form, "panels": panels})
+
+
+@public
+@never_cache
+@require_GET
+def public_sent(request):
+    reference = request.session.pop(SENT_KEY, None)
+    if reference is None:
+        return redirect("referral:refer")
+    return render(request, "channel/public_sent.html", {"reference": reference})
+
+
+# --- In-app referral ------------------------------------------------------------------------------
+def _initial_referrer(user) -> dict:
+    return {
+        "referrer_name": user.full_name,
+        "referrer_organisation": user.organisation.name,
+        "referrer_role": user.job_title,
+        "referrer_email": user.email,
+        "referrer_sector": SECTOR_OF_ORGANISATION.get(user.organisation.sector, ReferrerSector.OTHER),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def refer(request):
+    policy.require(request.user, "channel.refer")
+    panels = list(services.referral_panels())
+    data = request.POST if request.method == "POST" else None
+    form = ReferralForm(data, panels=panels, public=False, initial=_initial_referrer(request.user))
+    if request.method == "POST" and panels and form.is_valid():
+        try:
+            referral = services.do_submit_referral(
+                request.user, form.chosen_panel(), form.details(), source=Referral.Source.IN_APP
+            )
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            messages.success(
+                request,
+                f"Referral sent. Its reference is {referral.reference}. The police Prevent team will screen it.",
+            )
+            return redirect("core:home")
+    return render(request, "channel/refer.html", {"form": form, "panels": panels})
+
+
+# --- The Prevent team's queue -------------------------------------------------------------------
+@require_GET
+def queue(request):
+    policy.require(request.user, "channel.queue")
+    page = Paginator(services.queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    today = timezone.localdate()
+    for row in rows:
+        row.days_waiting = (today - timezone.localdate(row.referred_at)).days
+    with transaction.atomic():
+        record(request.user, "channel.queue_viewed", None, case_ids=[r.case_id for r in rows], count=len(rows))
+    return render(request, "channel/queue.html", {"page": page, "rows": rows})
+
+
+# --- A Channel case -------------------------------------------------------------------------------
+def _context(channel_case, **extra) -> dict:
+    case = channel_case.case
+    context = {"case": case, "channel_case": channel_case, "case_sections": case_sections(case), "active": "channel"}
+    return {**context, **extra}
+
+
+def _channel_case(request, case_pk):
+    return services.channel_case_for(request.user, case_pk)
+
+
+def _audit_read(request, action: str, channel_case, **details) -> None:
+    case = channel_case.case
+    with transaction.atomic():
+        record(request.user, action, case, case_id=case.pk, person_id=case.person_id, **details)
+
+
+@require_GET
+def case(request, case_pk):
+    """The Channel steps of a case as a task list, its flags, the referral and the history."""
+    channel_case = _channel_case(request, case_pk)
+    _audit_read(request, "channel.case_viewed", channel_case)
+    events = engine.history(request.user, channel_case.case)
+    availabilities = services.transitions_for(request.user, channel_case)
+    steps = engine.step_statuses(request.user, channel_case, events, availabilities)
+    workflow = channel_case.workflow
+    others = [
+        a
+        for a in availabilities
+        if not a.transition.step and workflow.may_act(request.user, channel_case, a.transition)
+    ]
+    history = [
+        {
+            "event": event,
+            "transition": workflow.transitions.get(event.transition),
+            "lines": engine.event_lines(event),
+            "moved": engine.moved(workflow, event),
+        }
+        for event in events
+    ]
+    context = _context(
+        channel_case,
+        steps=steps,
+        others=others,
+        history=history,
+        pending_transfer=channel_case.pending_transfer,
+        may_deconflict=policy.can(request.user, "channel.deconfliction", channel_case),
+    )
+    return render(request, "channel/case.html", context)
+
+
+@require_GET
+def referral(request, case_pk):
+    """The referral as given, and (for the panel's Prevent officers) the deconfliction search."""
+    channel_case = _channel_case(request, case_pk)
+    deconfliction = None
+    if policy.can(request.user, "channel.deconfliction", channel_case):
+        deconfliction = services.deconfliction_for(request.user, channel_case)
+    _audit_read(request, "channel.referral_viewed", channel_case)
+    context = _context(channel_case, referral=channel_case.referral, deconfliction=deconfliction)
+    return render(request, "channel/referral.html", context)
+
+
+def _open_transitions(request, channel_case, transitions) -> list:
+    """The transitions of this page that are open now and that the user may make (else 404:
+    a refusal on a page confirms nothing)."""
+    workflow = channel_case.workflow
+    mine = [
+        t for t in transitions if channel_case.state in t.sources and workflow.may_act(request.user, channel_case, t)
+    ]
+    if not mine:
+        raise Http404
+    return mine
+
+
+def _transition_page(request, channel_case, transitions, title: str, hint: str = ""):
+    workflow = channel_case.workflow
+    blocked = {t.name: workflow.unmet(t, channel_case, request.user) for t in transitions}
+    ready = [t for t in transitions if not blocked[t.name]]
+    problems = [p for t in transitions for p in blocked[t.name]] if not ready else []
+    form = TransitionForm(
+        request.POST if request.method == "POST" else None, transitions=ready or transitions, subject=channel_case
+    )
+    status = 200
+    if request.method == "POST" and ready and form.is_valid():
+        chosen = form.chosen()
+        try:
+            services.do_channel_transition(request.user, channel_case, chosen.name, form.recorded())
+        except engine.TransitionRefused as refused:
+            form.add_error(None, " ".join(refused.problems))
+        except PermissionDenied as denied:
+            form.add_error(None, str(denied))
+            status = 403
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            messages.success(request, f"Recorded: {chosen.label}. The case is now “{channel_case.state_label}”.")
+            return redirect("channel:case", channel_case.case_id)
+    context = _context(channel_case, form=form, title=title, hint=hint, problems=problems, ready=ready)
+    return render(request, "channel/transition.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def step(request, case_pk, step):
+    """One step of the task list (screening, next steps, panel decision, …): its choices."""
+    channel_case = _channel_case(request, case_pk)
+    workflow = channel_case.workflow
+    declared = next((s for s in workflow.steps if s.key == step), None)
+    if declared is None:
+        raise Http404
+    transitions = _open_transitions(request, channel_case, workflow.transitions_in_step(step))
+    return _transition_page(request, channel_case, transitions, declared.label, declared.hint)
+
+
+@require_http_methods(["GET", "POST"])
+def transition(request, case_pk, name):
+    """One transition on its own (escalate, record significant harm, offer a transfer, …)."""
+    channel_case = _channel_case(request, case_pk)
+    declared = channel_case.workflow.transitions.get(name)
+    if declared is None:
+        raise Http404
+    [only] = _open_transitions(request, channel_case, [declared])
+    return _transition_page(request, channel_case, [only], only.label, only.hint)
