@@ -90,17 +90,28 @@ class RevealsMixin:
             return self.cleaned_data.get(field)
         return self.fields[field].empty_value if hasattr(self.fields[field], "empty_value") else None
 
+    def _target(self, field: str) -> str | None:
+        target = self.error_fields.get(field, field)
+        if callable(target):
+            target = target(self)
+        return target if target in self.fields else None
+
     def add_service_errors(self, error: ValidationError) -> None:
         if not hasattr(error, "error_dict"):
             for message in error.messages:
                 self.add_error(None, message)
             return
         for field, messages in error.message_dict.items():
-            target = self.error_fields.get(field, field)
-            if callable(target):
-                target = target(self)
             for message in messages:
-                self.add_error(target if target in self.fields else None, message)
+                self.add_error(self._target(field), message)
+
+    def add_domain_errors(self, errors: dict[str, str]) -> None:
+        """The service's checks, run from clean() so that every problem shows at once;
+        a field the form already found wrong keeps its own message."""
+        for field, message in errors.items():
+            target = self._target(field)
+            if target is None or target not in self.errors:
+                self.add_error(target, message)
 
 
 # --- Consent ---------------------------------------------------------------------------------
@@ -142,6 +153,7 @@ class ConsentForm(RevealsMixin, forms.Form):
 
     def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
+        self.person = person
         DecidedBy = ConsentRecord.DecidedBy
         self.fields["decided_by"].choices = [
             (DecidedBy.PERSON, f"{person.full_name} (the person)"),
@@ -161,6 +173,9 @@ class ConsentForm(RevealsMixin, forms.Form):
         data["decided_by_name"] = (data.get(name_field) or "") if name_field else ""
         data["decided_by_relationship"] = self.revealed("decided_by", "other_relationship") or ""
         data["how_detail"] = self.revealed("how", "how_detail") or ""
+        kwargs = self.service_kwargs()
+        kwargs.pop("notes")
+        self.add_domain_errors(services.consent_errors(self.person, **kwargs))
         return data
 
     def service_kwargs(self) -> dict:
@@ -169,7 +184,7 @@ class ConsentForm(RevealsMixin, forms.Form):
         return {
             **{name: data.get(name) for name in names},
             "how_detail": data.get("how_detail", ""),
-            "capacity_note": data.get("capacity_note", ""),
+            "capacity_note": (data.get("capacity_note") or "").strip(),
             "notes": data.get("notes", ""),
         }
 
@@ -226,8 +241,12 @@ class InterventionForm(RevealsMixin, forms.Form):
         "provider_kind": {ORGANISATION: ["provider_organisation"], REGISTER: ["provider"]},
     }
 
-    def __init__(self, *args, organisations, providers, creating: bool, consent_problem: str | None = None, **kwargs):
+    def __init__(
+        self, *args, organisations, providers, creating: bool, check, consent_problem: str | None = None, **kwargs
+    ):
+        """``check(**fields)`` returns the service's errors for the support as entered."""
         super().__init__(*args, **kwargs)
+        self.check = check
         self.fields["provider_organisation"].queryset = organisations
         self.fields["provider"].queryset = providers
         self.fields["provider"].label_from_instance = provider_label
@@ -273,20 +292,27 @@ class InterventionForm(RevealsMixin, forms.Form):
             self.add_error("provider_organisation", "Choose the partner organisation")
         if kind == REGISTER and not data.get("provider") and "provider" not in self.errors:
             self.add_error("provider", "Choose a provider from the register")
+        kwargs = self.service_kwargs()
+        if "status" in self.fields:
+            kwargs["status"] = data.get("status")
+        errors = self.check(**kwargs)
+        if any(name in self.errors for name in ("provider_kind", "provider", "provider_organisation")):
+            errors.pop("provider", None)  # the form has already said which provider is missing
+        self.add_domain_errors(errors)
         return data
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
         return {
             "support_type": data.get("support_type"),
-            "custom_type": self.revealed("support_type", "custom_type") or "",
+            "custom_type": (self.revealed("support_type", "custom_type") or "").strip(),
             "provider": self.revealed("provider_kind", "provider"),
             "provider_organisation": self.revealed("provider_kind", "provider_organisation"),
             "starts_on": data.get("starts_on"),
             "ends_on": data.get("ends_on"),
-            "behaviours": data.get("behaviours", ""),
-            "risks": data.get("risks", ""),
-            "provider_risks": data.get("provider_risks", ""),
+            "behaviours": (data.get("behaviours") or "").strip(),
+            "risks": (data.get("risks") or "").strip(),
+            "provider_risks": (data.get("provider_risks") or "").strip(),
         }
 
 

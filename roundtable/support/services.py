@@ -182,32 +182,23 @@ def consent_history(user, case: Case) -> QuerySet:
     return qs.select_related("person", "recorded_by", "recorded_by__organisation").order_by("-occurred_on", "-id")
 
 
-def _choice_error(value: str, choices, message: str) -> str | None:
+def _choice_error(value: str | None, choices, message: str) -> str | None:
     return None if value in choices.values else message
 
 
-@transaction.atomic
-def do_record_consent(
-    actor,
-    case: Case,
+def consent_errors(
+    person: Person,
     *,
-    decision: str,
-    decided_by: str,
+    decision: str | None,
+    decided_by: str | None,
+    decided_by_name: str,
+    decided_by_relationship: str,
     occurred_on: date | None,
-    how: str,
-    decided_by_name: str = "",
-    decided_by_relationship: str = "",
-    how_detail: str = "",
-    capacity_note: str = "",
-    notes: str = "",
-) -> ConsentRecord:
-    """Add a consent decision to the case's history (records are never edited)."""
-    _require(actor, "consent.record", case)
-    if case.person_id is None:
-        raise ValidationError("This case is not about a person, so there is no consent to record.")
-    person = case.person
-    decided_by_name, decided_by_relationship = decided_by_name.strip(), decided_by_relationship.strip()
-    how_detail, capacity_note, notes = how_detail.strip(), capacity_note.strip(), notes.strip()
+    how: str | None,
+    how_detail: str,
+    capacity_note: str,
+) -> dict[str, str]:
+    """Everything wrong with a consent decision, by field (forms show them all at once)."""
     errors = {}
     for field, value, choices, message in (
         ("decision", decision, Decision, "Choose whether consent was given, refused or withdrawn"),
@@ -241,7 +232,44 @@ def do_record_consent(
         errors["occurred_on"] = "The date of the decision must be today or in the past"
     elif not capacity_note and (reason := capacity_reason(person, occurred_on)):
         errors["capacity_note"] = f"Enter how {person.full_name}'s capacity to decide was considered: {reason}"
-    _fail_if(errors)
+    return errors
+
+
+@transaction.atomic
+def do_record_consent(
+    actor,
+    case: Case,
+    *,
+    decision: str,
+    decided_by: str,
+    occurred_on: date | None,
+    how: str,
+    decided_by_name: str = "",
+    decided_by_relationship: str = "",
+    how_detail: str = "",
+    capacity_note: str = "",
+    notes: str = "",
+) -> ConsentRecord:
+    """Add a consent decision to the case's history (records are never edited)."""
+    _require(actor, "consent.record", case)
+    if case.person_id is None:
+        raise ValidationError("This case is not about a person, so there is no consent to record.")
+    decided_by_name, decided_by_relationship = decided_by_name.strip(), decided_by_relationship.strip()
+    how_detail, capacity_note, notes = how_detail.strip(), capacity_note.strip(), notes.strip()
+    _fail_if(
+        consent_errors(
+            case.person,
+            decision=decision,
+            decided_by=decided_by,
+            decided_by_name=decided_by_name,
+            decided_by_relationship=decided_by_relationship,
+            occurred_on=occurred_on,
+            how=how,
+            how_detail=how_detail,
+            capacity_note=capacity_note,
+        )
+    )
+    person = case.person
     consent = ConsentRecord.objects.create(
         case=case,
         person=person,
@@ -453,7 +481,7 @@ def with_warnings(interventions, state: ConsentState, today: date | None = None)
 
 
 # --- The support plan: changing --------------------------------------------------------------
-def _clean_intervention(
+def intervention_errors(
     actor,
     case: Case,
     *,
@@ -467,7 +495,10 @@ def _clean_intervention(
     risks: str,
     provider_risks: str,
     current: Intervention | None = None,
-) -> dict:
+    status: str | None = None,
+) -> dict[str, str]:
+    """Everything wrong with support, by field (forms show them all at once). ``status`` is
+    checked for new support only: planned, or active when consent is in force."""
     errors = {}
     if support_type not in SupportType.values:
         errors["support_type"] = "Choose the type of support"
@@ -491,6 +522,11 @@ def _clean_intervention(
         errors["risks"] = "Enter the risks this support addresses"
     if not provider_risks:
         errors["provider_risks"] = "Enter the risks to the provider, or say that none were identified"
+    if status is not None and current is None:
+        if status not in (Status.PLANNED, Status.ACTIVE):
+            errors["status"] = "New support is either planned or active"
+        elif status == Status.ACTIVE and (problem := _start_problem(case)):
+            errors["status"] = problem
     return errors
 
 
@@ -543,12 +579,7 @@ def do_create_intervention(
         "risks": risks.strip(),
         "provider_risks": provider_risks.strip(),
     }
-    errors = _clean_intervention(actor, case, **fields)
-    if status not in (Status.PLANNED, Status.ACTIVE):
-        errors["status"] = "New support is either planned or active"
-    elif status == Status.ACTIVE and (problem := _start_problem(case)):
-        errors["status"] = problem
-    _fail_if(errors)
+    _fail_if(intervention_errors(actor, case, **fields, status=status))
     intervention = Intervention.objects.create(case=case, status=status, created_by=actor, **fields)
     if status == Status.ACTIVE:
         ProgressUpdate.objects.create(
@@ -599,7 +630,7 @@ def do_update_intervention(
         "risks": risks.strip(),
         "provider_risks": provider_risks.strip(),
     }
-    _fail_if(_clean_intervention(actor, intervention.case, **changes, current=intervention))
+    _fail_if(intervention_errors(actor, intervention.case, **changes, current=intervention))
     before = {field: getattr(intervention, field) for field in changes}
     updated = save_if_unchanged(intervention, expected_version, changes)
     changed = sorted(field for field in changes if before[field] != changes[field])

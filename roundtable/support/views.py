@@ -104,11 +104,16 @@ def _intervention_form(request, case, data=None, *, current=None, **kwargs) -> I
         providers = services.area_providers(request.user, case.area).filter(
             pk__in=[*providers.values_list("pk", flat=True), current.provider_id]
         )
+
+    def check(**fields):
+        return services.intervention_errors(request.user, case, **fields, current=current)
+
     return InterventionForm(
         data,
         organisations=services.area_organisations(case.area),
         providers=providers,
         creating=current is None,
+        check=check,
         **kwargs,
     )
 

@@ -217,3 +217,13 @@ def test_someone_not_on_the_case_gets_404(client, team, cast):
 def test_the_capacity_hint_gives_the_persons_age(team):
     assert "Jaden Millbrook is 17" in services.capacity_hint(team["person"])
     assert services.age_on(team["person"], timezone.localdate() + timedelta(days=400)).years == 18
+
+
+def test_the_form_shows_every_problem_at_once(client, team):
+    force_sign_in(client, team["owner"])
+    response = client.post(
+        f"/support/case/{team['case'].pk}/consent/", {"decided_by": "other", "how": "other", "occurred_on": ""}
+    )
+    errors = response.context["form"].errors
+    assert set(errors) == {"decision", "other_name", "other_relationship", "occurred_on", "how_detail"}
+    assert errors["other_name"] == ["Enter the name of the person who decided"]

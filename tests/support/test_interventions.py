@@ -298,3 +298,15 @@ def test_partner_organisations_offered_are_those_of_the_cases_area(team, other_o
     local = OrganisationFactory(area=team["case"].area, name="Harbour Lights Mentoring")
     offered = list(services.area_organisations(team["case"].area))
     assert local in offered and other_organisation not in offered
+
+
+def test_the_form_shows_every_problem_at_once_without_repeating_the_missing_provider(client, team):
+    force_sign_in(client, team["owner"])
+    data = _form(team["case"], provider_kind="organisation", provider_organisation="", behaviours="", ends_on="")
+    data.update(support_type="other", custom_type="", starts_on=days(5).isoformat(), status="active")
+    errors = client.post(f"/support/case/{team['case'].pk}/interventions/new/", data).context["form"].errors
+    assert errors["provider_organisation"] == ["Choose the partner organisation"]
+    assert "provider" not in errors and "provider_kind" not in errors
+    assert errors["custom_type"] == ["Enter the type of support"]
+    assert errors["behaviours"] == ["Enter the behaviours this support addresses"]
+    assert errors["status"] == ["Support cannot start: consent has not been recorded for Jaden Millbrook."]
