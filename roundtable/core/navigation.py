@@ -17,6 +17,7 @@ def primary_navigation(request) -> list[dict]:
     items.append(("Panels", "panels:list", "panel.list"))
     items.append(("Forms", "formbuilder:definition_list", "formdefinition.list"))
     items.append(("Assessment factors", "assessments:factor_areas", "factor.manage"))
+    items.append(("Intervention providers", "support:providers", "provider.manage"))
     items.append(("Users", "accounts:user_list", "user.list"))
     items.append(("Organisations", "accounts:organisation_list", "organisation.list"))
     items.append(("Audit log", "audit:event_list", "audit.view"))
