@@ -92,5 +92,7 @@ def manage_providers(user, obj):
     """Add to and change a register: ``obj`` is a provider, an area, or None (their own area)."""
     if not has_role(user, *REGISTER_KEEPERS):
         return False
-    area_id = getattr(obj, "area_id", getattr(obj, "pk", None)) if obj is not None else user.organisation.area_id
+    if obj is None:
+        return True  # the register of their own area
+    area_id = getattr(obj, "area_id", None) or getattr(obj, "pk", None)
     return area_id == user.organisation.area_id
