@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "roundtable.panels",
     "roundtable.channel",
     "roundtable.assessments",
+    "roundtable.meetings",
 ]
 
 MIDDLEWARE = [
