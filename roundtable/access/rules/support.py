@@ -51,11 +51,6 @@ def providers(user, qs):
     return qs.filter(area_of_a_visible_case | named_on_a_visible_case)
 
 
-@rule("support.view")
-def view_support(user, case):
-    return policy.can(user, "case.view", case)
-
-
 @rule("consent.record")
 def record_consent(user, case):
     return contribute(user, case)
