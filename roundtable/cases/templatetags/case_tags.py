@@ -35,14 +35,14 @@ AUDIT_ACTIONS = {
     "entry.retracted": "Retracted an entry",
     "entry.restricted": "Restricted an entry",
     "entry.unrestricted": "Opened a restricted entry to the case",
- "case.support_viewed": "Viewed consent and support",
- "case.consent_viewed": "Viewed the consent history",
- "consent.recorded": "Recorded a consent decision",
- "intervention.created": "Added support to the plan",
- "intervention.viewed": "Viewed support",
- "intervention.updated": "Changed support",
- "intervention.status_changed": "Changed the status of support",
- "intervention.progress_added": "Added a progress update to support",
+    "case.support_viewed": "Viewed consent and support",
+    "case.consent_viewed": "Viewed the consent history",
+    "consent.recorded": "Recorded a consent decision",
+    "intervention.created": "Added support to the plan",
+    "intervention.viewed": "Viewed support",
+    "intervention.updated": "Changed support",
+    "intervention.status_changed": "Changed the status of support",
+    "intervention.progress_added": "Added a progress update to support",
 }
 
 
