@@ -222,7 +222,7 @@ def _fresh(request, recipient_pk: int) -> RecipientOut:
 )
 def case_requests(request, case_id: int):
     case = _visible_case(request, case_id)
-    found = services.case_requests(request.auth, case)
+    found = services.case_requests(request.auth, case, attachments=True)
     services.record_list_view(request.auth, case, found, via="api")
     for information_request in found:
         information_request.case = case

@@ -68,7 +68,11 @@ def response_days_for(case: Case) -> int:
 
     The deployment default (INFO_REQUEST_DEFAULT_DAYS, 5). The one place to make it depend on
     the case: for example on the panel the case is before."""
-    return int(settings.INFO_REQUEST_DEFAULT_DAYS)
+    from roundtable.channel.models import ChannelCase
+
+    # A Channel case: its panel's setting (panel settings page, 1 to 30 working days).
+    days = ChannelCase.objects.filter(case_id=case.pk).values_list("panel__info_request_days", flat=True).first()
+    return int(days or settings.INFO_REQUEST_DEFAULT_DAYS)
 
 
 def due_date_for(case: Case, days: int, today: date | None = None) -> date:
@@ -91,7 +95,7 @@ def answerers(recipient: RequestRecipient) -> QuerySet:
 
 
 def _recipients_for(user) -> QuerySet:
-    related = ("organisation", "user", "answered_by__organisation", "shared_by")
+    related = ("organisation", "user__organisation", "answered_by__organisation", "shared_by")
     return policy.visible(user, RequestRecipient.objects.select_related(*related)).order_by("id")
 
 
@@ -119,11 +123,15 @@ def annotate_for(user, requests: list[InformationRequest], today: date | None = 
             recipient.can_withdraw = policy.can(user, "inforequest.withdraw", recipient)
 
 
-def case_requests(user, case: Case) -> list[InformationRequest]:
-    """The case's requests, newest first, each with its recipients (the grid)."""
+def case_requests(user, case: Case, *, attachments: bool = False) -> list[InformationRequest]:
+    """The case's requests, newest first, each with its recipients (the grid) and, if asked
+    for, the attachments the user may open."""
     qs = policy.visible(user, InformationRequest.objects.filter(case=case))
+    recipients = _recipients_for(user)
+    if attachments:
+        recipients = recipients.prefetch_related(with_attachments(user))
     qs = qs.select_related("requested_by", "requester_organisation").prefetch_related(
-        Prefetch("recipients", queryset=_recipients_for(user))
+        Prefetch("recipients", queryset=recipients)
     )
     found = list(qs)
     annotate_for(user, found)
@@ -162,8 +170,8 @@ def inbox(user, *, answered: bool = False, today: date | None = None) -> QuerySe
         "request__requested_by",
         "request__requester_organisation",
         "organisation",
-        "user",
-        "answered_by",
+        "user__organisation",
+        "answered_by__organisation",
     )
     qs = policy.visible(user, RequestRecipient.objects.filter(addressed_to_q(user))).select_related(*related)
     if answered:

@@ -6,97 +6,234 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('cases', '0003_casereferencecounter'),
+        ("accounts", "0001_initial"),
+        ("cases", "0003_casereferencecounter"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InformationRequest',
+            name="InformationRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('questions', models.JSONField(default=list, help_text='The questions asked, as text, in order')),
-                ('lawful_basis', models.CharField(choices=[('consent', 'Consent'), ('channel_duty', 'Legal duty to co-operate with the Channel panel'), ('public_task', 'Public task'), ('vital_interests', 'Vital interests'), ('other', 'Another lawful basis')], max_length=30)),
-                ('lawful_basis_detail', models.TextField(blank=True)),
-                ('consent_position', models.CharField(choices=[('given', 'Consent given'), ('not_sought', 'Consent not sought'), ('refused', 'Consent refused, but sharing is still necessary')], max_length=20)),
-                ('consent_detail', models.TextField(blank=True)),
-                ('response_days', models.PositiveSmallIntegerField()),
-                ('due_date', models.DateField()),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='information_requests', to='cases.case')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requester_organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("questions", models.JSONField(default=list, help_text="The questions asked, as text, in order")),
+                (
+                    "lawful_basis",
+                    models.CharField(
+                        choices=[
+                            ("consent", "Consent"),
+                            ("channel_duty", "Legal duty to co-operate with the Channel panel"),
+                            ("public_task", "Public task"),
+                            ("vital_interests", "Vital interests"),
+                            ("other", "Another lawful basis"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("lawful_basis_detail", models.TextField(blank=True)),
+                (
+                    "consent_position",
+                    models.CharField(
+                        choices=[
+                            ("given", "Consent given"),
+                            ("not_sought", "Consent not sought"),
+                            ("refused", "Consent refused, but sharing is still necessary"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("consent_detail", models.TextField(blank=True)),
+                ("response_days", models.PositiveSmallIntegerField()),
+                ("due_date", models.DateField()),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="information_requests",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "requester_organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.organisation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='RequestRecipient',
+            name="RequestRecipient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'Waiting for an answer'), ('answered', 'Answered'), ('withdrawn', 'Withdrawn')], default='pending', max_length=20)),
-                ('outcome', models.CharField(blank=True, choices=[('not_known', 'Not known to us'), ('nothing_relevant', 'Known to us – nothing relevant to share'), ('information_provided', 'Known to us – information provided')], max_length=30)),
-                ('answer', models.TextField(blank=True)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('reminder_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('overdue_notified_at', models.DateTimeField(blank=True, null=True)),
-                ('shared_at', models.DateTimeField(blank=True, null=True)),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recipients', to='inforequests.informationrequest')),
-                ('shared_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('shared_entry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.chronologyentry')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('withdrawn_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for an answer"),
+                            ("answered", "Answered"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("not_known", "Not known to us"),
+                            ("nothing_relevant", "Known to us – nothing relevant to share"),
+                            ("information_provided", "Known to us – information provided"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("answer", models.TextField(blank=True)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                ("reminder_sent_at", models.DateTimeField(blank=True, null=True)),
+                ("overdue_notified_at", models.DateTimeField(blank=True, null=True)),
+                ("shared_at", models.DateTimeField(blank=True, null=True)),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.organisation"
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recipients",
+                        to="inforequests.informationrequest",
+                    ),
+                ),
+                (
+                    "shared_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "shared_entry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="cases.chronologyentry",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "withdrawn_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='AnswerAttachment',
+            name="AnswerAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=300, upload_to='inforequests/%Y/%m/')),
-                ('original_name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=120)),
-                ('size', models.BigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='inforequests.requestrecipient')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file", models.FileField(max_length=300, upload_to="inforequests/%Y/%m/")),
+                ("original_name", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=120)),
+                ("size", models.BigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="inforequests.requestrecipient",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.AddIndex(
-            model_name='informationrequest',
-            index=models.Index(fields=['case', '-created_at'], name='inforeq_case_recent_idx'),
+            model_name="informationrequest",
+            index=models.Index(fields=["case", "-created_at"], name="inforeq_case_recent_idx"),
         ),
         migrations.AddIndex(
-            model_name='requestrecipient',
-            index=models.Index(fields=['organisation', 'status'], name='inforeq_recipient_org_idx'),
+            model_name="requestrecipient",
+            index=models.Index(fields=["organisation", "status"], name="inforeq_recipient_org_idx"),
         ),
         migrations.AddIndex(
-            model_name='requestrecipient',
-            index=models.Index(fields=['user', 'status'], name='inforeq_recipient_user_idx'),
+            model_name="requestrecipient",
+            index=models.Index(fields=["user", "status"], name="inforeq_recipient_user_idx"),
         ),
         migrations.AddConstraint(
-            model_name='requestrecipient',
-            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', True)), fields=('request', 'organisation'), name='inforeq_one_row_per_organisation'),
+            model_name="requestrecipient",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("user__isnull", True)),
+                fields=("request", "organisation"),
+                name="inforeq_one_row_per_organisation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='requestrecipient',
-            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('request', 'user'), name='inforeq_one_row_per_person'),
+            model_name="requestrecipient",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("user__isnull", False)),
+                fields=("request", "user"),
+                name="inforeq_one_row_per_person",
+            ),
         ),
     ]
