@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "roundtable.documents",
     "roundtable.formbuilder",
     "roundtable.support",
+    "roundtable.inforequests",
     "roundtable.panels",
     "roundtable.channel",
     "roundtable.assessments",
@@ -304,6 +305,13 @@ if not TASKS_BACKEND.startswith("django_tasks."):
 TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]}}
 if TASKS_BACKEND.startswith("django_tasks_rq") and REDIS_URL:
     RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+
+# --- Information requests (roundtable/inforequests, docs/inforequests.md) -------------------
+# Working days a partner has to answer a formal information request, unless the sender
+# chooses otherwise (1 to 30) on the form.
+INFO_REQUEST_DEFAULT_DAYS = envint("INFO_REQUEST_DEFAULT_DAYS", 5)
+if not 1 <= INFO_REQUEST_DEFAULT_DAYS <= 30:
+    raise ImproperlyConfigured(f"INFO_REQUEST_DEFAULT_DAYS must be between 1 and 30, not {INFO_REQUEST_DEFAULT_DAYS}")
 
 # --- Channel referrals (roundtable/channel, docs/channel.md) --------------------------------------
 # The public referral page accepts this many referrals per client address per window; more

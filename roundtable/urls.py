@@ -15,6 +15,7 @@ urlpatterns = [
     path("forms/", include("roundtable.formbuilder.urls")),
     path("support/", include("roundtable.support.urls")),
     path("assessments/", include("roundtable.assessments.urls")),
+    path("information-requests/", include("roundtable.inforequests.urls")),
     path("refer/", include("roundtable.channel.public_urls")),
     path("channel/", include("roundtable.channel.urls")),
     path("panels/", include("roundtable.panels.urls")),

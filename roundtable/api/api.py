@@ -11,6 +11,7 @@ from roundtable.cases.api import router as cases_router
 from roundtable.channel.api import router as channel_router
 from roundtable.documents.api import router as documents_router
 from roundtable.formbuilder.api import router as formbuilder_router
+from roundtable.inforequests.api import router as inforequests_router
 from roundtable.notifications.api import router as notifications_router
 from roundtable.people.api import router as people_router
 from roundtable.support.api import router as support_router
@@ -63,4 +64,5 @@ api.add_router("/forms", formbuilder_router)
 api.add_router("/notices", notifications_router)
 api.add_router("/assessments", assessments_router)
 api.add_router("/support", support_router)
+api.add_router("/information-requests", inforequests_router)
 api.add_router("/channel", channel_router)

@@ -11,6 +11,7 @@ CASE_SECTIONS = [
     ("forms", "Forms", "formbuilder:case_forms"),
     ("assessments", "Assessments", "assessments:case_assessments"),
     ("support", "Consent and support", "support:case_support"),
+    ("inforequests", "Information requests", "inforequests:case_requests"),
     ("people", "People", "cases:members"),
     ("history", "Who has seen this", "cases:history"),
 ]

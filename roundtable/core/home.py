@@ -7,6 +7,7 @@ HOME_PANELS = [
     "roundtable.tasks.home.panel",
     "roundtable.cases.home.panel",
     "roundtable.channel.home.panel",
+    "roundtable.inforequests.home.panel",
 ]
 
 

@@ -15,6 +15,7 @@ from tests.security import (
     matrix_channel,
     matrix_documents,
     matrix_formbuilder,
+    matrix_inforequests,
     matrix_people,
     matrix_support,
     matrix_tasks,
@@ -24,6 +25,7 @@ DOMAINS = [matrix_accounts, matrix_people, matrix_cases, matrix_tasks, matrix_do
 DOMAINS.append(matrix_assessments)
 DOMAINS.append(matrix_support)
 DOMAINS.append(matrix_channel)
+DOMAINS.append(matrix_inforequests)
 
 MATRIX = {}
 # Which domain's build() makes the objects a route's row needs: each test builds only that.

@@ -21,6 +21,7 @@ DEMO_LOADERS = [
     "roundtable.tasks.demo.load",
     "roundtable.documents.demo.load",
     "roundtable.formbuilder.demo.load",
+    "roundtable.inforequests.demo.load",
     "roundtable.support.demo.load",
 ]
 DEMO_DOMAIN = "demo.roundtable.invalid"
