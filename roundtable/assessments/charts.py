@@ -11,6 +11,7 @@ from roundtable.assessments.models import DIMENSION_QUESTIONS, Dimension
 
 WIDTH, HEIGHT = 320, 190
 LEFT, RIGHT, TOP, BOTTOM = 44, 16, 16, 44
+INSET = 22  # keeps the first and last points (and their labels) clear of the axis labels
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 GRID = (0, 25, 50, 75, 100)
 LABEL_ALL_UP_TO = 6  # more points than this: label only the first and last dates and values
@@ -54,7 +55,7 @@ def _y(value: float) -> float:
 def _x(index: int, count: int) -> float:
     if count == 1:
         return round(LEFT + PLOT_W / 2, 1)
-    return round(LEFT + PLOT_W * index / (count - 1), 1)
+    return round(LEFT + INSET + (PLOT_W - 2 * INSET) * index / (count - 1), 1)
 
 
 def _describe(label: str, points: list[ChartPoint]) -> str:
@@ -95,9 +96,6 @@ def dimension_charts(history) -> list[Chart]:
         )
         for index, point in enumerate(history):
             if count <= 3 or index in (0, count - 1):
-                anchor = (
-                    "middle" if count == 1 else "start" if index == 0 else "end" if index == count - 1 else "middle"
-                )
-                chart.date_labels.append((_x(index, count), _date(point.assessed_on), anchor))
+                chart.date_labels.append((_x(index, count), _date(point.assessed_on), "middle"))
         charts.append(chart)
     return charts

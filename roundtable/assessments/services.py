@@ -436,8 +436,15 @@ def do_save_draft(
             {f"factor:{fid}:present": "This factor is not part of this assessment" for fid in unknown_factors}
         )
     wanted = {fid: _clean_rating(current[fid].factor.label, fid, answer) for fid, answer in ratings.items()}
+    renamed = set()
     for rating in current.values():
-        _snapshot(rating, rating.factor)
+        if (rating.dimension, rating.label, rating.order) != (
+            rating.factor.dimension,
+            rating.factor.label,
+            rating.factor.order,
+        ):
+            _snapshot(rating, rating.factor)
+            renamed.add(rating.pk)
     try:
         updated = save_if_unchanged(assessment, expected_version, fields)
     except EditConflict as conflict:
@@ -449,9 +456,8 @@ def do_save_draft(
         if (rating.present, rating.rating, rating.evidence) != (answer.present, answer.rating, answer.evidence):
             rating.present, rating.rating, rating.evidence = answer.present, answer.rating, answer.evidence
             changed.append(factor_id)
-    FactorRating.objects.bulk_update(
-        list(current.values()), ["present", "rating", "evidence", "dimension", "label", "order"]
-    )
+    to_write = [r for r in current.values() if r.factor_id in changed or r.pk in renamed]
+    FactorRating.objects.bulk_update(to_write, ["present", "rating", "evidence", "dimension", "label", "order"])
     before = {name: getattr(assessment, name) for name in fields}
     record(
         actor,

@@ -23,7 +23,7 @@ from roundtable.assessments.forms import (
     date_initial,
 )
 from roundtable.assessments.models import Assessment, Dimension, Factor, FactorRating
-from roundtable.assessments.scoring import MAX_WEIGHT
+from roundtable.assessments.scoring import MAX_WEIGHT, factor_changes
 from roundtable.audit.services import record
 from roundtable.cases.models import Case
 from roundtable.cases.navigation import case_sections
@@ -159,13 +159,15 @@ def _edit_form(assessment, data=None):
 
 
 def _render_edit(request, assessment, form, ratings, previous, conflict=None, status=200):
+    # The changes so far, from what is saved (not what is in the form), against last time's answers.
+    changes = factor_changes(form.previous_answers.values(), ratings) if previous else []
     context = {
         **_case_context(assessment.case),
         "assessment": assessment,
         "form": form,
         "sections": form.sections(),
         "previous": previous,
-        "changes": services.changes_against_previous(assessment, ratings),
+        "changes": changes,
         "conflict": conflict,
         "conflict_thing": "assessment",
         "can_discard": policy.can(request.user, "assessment.discard", assessment),
@@ -204,19 +206,18 @@ def edit(request, pk):
         _apply_errors(form, error)
         return _render_edit(request, assessment, form, ratings, previous, status=422)
     data["version"] = str(saved.version)
-    ratings = services.ratings_of(saved)
     if form.errors:
         messages.warning(request, "Your other answers are saved. Correct the problems shown to save the rest.")
-        return _render_edit(request, saved, form, ratings, previous, status=422)
+        return _render_edit(request, saved, form, services.ratings_of(saved), previous, status=422)
     if form.cleaned_data.get("action") == COMPLETE:
         try:
             services.do_complete_assessment(request.user, saved, saved.version)
         except EditConflict as clash:
             data["version"] = str(clash.current.version)
-            return _render_edit(request, saved, form, ratings, previous, conflict=clash, status=409)
+            return _render_edit(request, saved, form, services.ratings_of(saved), previous, conflict=clash, status=409)
         except ValidationError as error:
             form.apply_problems(error.message_dict)
-            return _render_edit(request, saved, form, ratings, previous, status=422)
+            return _render_edit(request, saved, form, services.ratings_of(saved), previous, status=422)
         messages.success(request, "The assessment is completed. It can no longer be changed.")
         return redirect("assessments:detail", saved.pk)
     messages.success(request, "Your draft is saved. You can come back to it at any time.")

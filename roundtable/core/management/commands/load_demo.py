@@ -21,6 +21,7 @@ DEMO_LOADERS = [
     "roundtable.tasks.demo.load",
     "roundtable.documents.demo.load",
     "roundtable.formbuilder.demo.load",
+    "roundtable.assessments.demo.load",
     "roundtable.inforequests.demo.load",
     "roundtable.support.demo.load",
 ]
