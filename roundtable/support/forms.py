@@ -262,7 +262,8 @@ class InterventionForm(RevealsMixin, forms.Form):
     @property
     def provider_warnings(self) -> list[str]:
         """DBS warnings for the providers offered, shown where the provider is chosen."""
-        warnings = (services.dbs_warning(provider) for provider in self.providers)
+        until = getattr(self, "cleaned_data", {}).get("ends_on")  # known once the form was sent
+        warnings = (services.dbs_warning(provider, until=until) for provider in self.providers)
         return [warning for warning in warnings if warning]
 
     @classmethod

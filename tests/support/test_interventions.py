@@ -310,3 +310,11 @@ def test_the_form_shows_every_problem_at_once_without_repeating_the_missing_prov
     assert errors["custom_type"] == ["Enter the type of support"]
     assert errors["behaviours"] == ["Enter the behaviours this support addresses"]
     assert errors["status"] == ["Support cannot start: consent has not been recorded for Jaden Millbrook."]
+
+
+def test_the_form_sent_back_warns_of_a_check_that_runs_out_before_the_end_entered(client, team):
+    ProviderFactory(created_by=team["owner"], name="Cal Tutor", dbs_expires_on=days(30))
+    force_sign_in(client, team["owner"])
+    data = _form(team["case"], ends_on=days(60).isoformat(), behaviours="")
+    page = client.post(f"/support/case/{team['case'].pk}/interventions/new/", data).content.decode()
+    assert f"before this support ends on {services.long_date(days(60))}" in page
