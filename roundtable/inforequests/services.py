@@ -475,7 +475,9 @@ def do_answer_request(actor, recipient: RequestRecipient, *, outcome: str, answe
             errors["attachments"] = problems
     if errors:
         raise ValidationError(errors)
-    current = RequestRecipient.objects.select_for_update().select_related("answered_by").get(pk=recipient.pk)
+    current = (
+        RequestRecipient.objects.select_for_update(of=("self",)).select_related("answered_by").get(pk=recipient.pk)
+    )
     if current.status != Status.PENDING:
         raise ValidationError(_no_longer_pending(current))
     stored: list[str] = []
@@ -618,7 +620,9 @@ def do_share_answer(actor, recipient: RequestRecipient) -> ChronologyEntry:
 def do_withdraw_recipient(actor, recipient: RequestRecipient) -> RequestRecipient:
     """Stop asking one organisation or person: they no longer need to answer."""
     _require(actor, "inforequest.withdraw", recipient)
-    current = RequestRecipient.objects.select_for_update().select_related("answered_by").get(pk=recipient.pk)
+    current = (
+        RequestRecipient.objects.select_for_update(of=("self",)).select_related("answered_by").get(pk=recipient.pk)
+    )
     if current.status != Status.PENDING:
         raise ValidationError(
             "This request has already been answered, so it cannot be withdrawn"
