@@ -212,6 +212,13 @@ def record_request_view(actor, information_request: InformationRequest, *, via: 
         )
 
 
+def record_answer_form_view(actor, recipient: RequestRecipient) -> None:
+    """The answer form shows the request (the person, the questions): a view like any other."""
+    case = recipient.request.case
+    with transaction.atomic():
+        record(actor, "inforequest.viewed", recipient.request, **_ids(case), answers_shown=[], via="answer_form")
+
+
 def record_list_view(actor, case: Case, requests: list[InformationRequest], *, via: str = "page") -> None:
     shown = [r.pk for req in requests for r in req.recipients.all() if r.answer_visible and r.outcome]
     with transaction.atomic():

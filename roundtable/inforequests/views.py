@@ -96,6 +96,8 @@ def _answer(request, pk, handler):
         raise Http404
     information_request = recipient.request
     form = AnswerForm(request.POST or None, request.FILES or None)
+    if request.method == "GET":
+        services.record_answer_form_view(request.user, recipient)
     if request.method == "POST":
         if handler.too_large:
             form.is_valid()

@@ -259,3 +259,17 @@ def test_withdrawing_from_the_page(client, world):
     )
     client.post(f"/information-requests/recipients/{nurse.pk}/withdraw/")
     assert RequestRecipient.objects.get(pk=nurse.pk).status == "withdrawn"
+
+
+def test_the_answer_form_is_audited_and_refuses_a_post_without_the_csrf_token(world):
+    from django.test import Client
+
+    school = send(world).recipients.get(user__isnull=True)
+    client = Client(enforce_csrf_checks=True)
+    force_sign_in(client, world["teacher"])
+    assert client.get(f"/information-requests/recipients/{school.pk}/answer/").status_code == 200
+    event = AuditEvent.objects.get(action="inforequest.viewed", actor_id=world["teacher"].pk)
+    assert (event.details["via"], event.case_id) == ("answer_form", world["case"].pk)
+    response = client.post(f"/information-requests/recipients/{school.pk}/answer/", {"outcome": "not_known"})
+    assert response.status_code == 403
+    assert RequestRecipient.objects.get(pk=school.pk).status == "pending"
