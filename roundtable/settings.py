@@ -321,3 +321,12 @@ REFERRAL_RATE_LIMIT = envint("REFERRAL_RATE_LIMIT", 5)
 REFERRAL_RATE_WINDOW_MINUTES = envint("REFERRAL_RATE_WINDOW_MINUTES", 60)
 if REFERRAL_RATE_LIMIT < 1 or REFERRAL_RATE_WINDOW_MINUTES < 1:
     raise ImproperlyConfigured("REFERRAL_RATE_LIMIT and REFERRAL_RATE_WINDOW_MINUTES must be 1 or more")
+
+# --- Panel meetings (roundtable/meetings, docs/meetings.md) ---------------------------------------
+# Publish a meeting's agenda at least this many days before it starts (papers sent ahead);
+# publishing later needs the administrator to confirm they are publishing late.
+MEETING_AGENDA_PUBLISH_DAYS = envint("MEETING_AGENDA_PUBLISH_DAYS", 5)
+if not 0 <= MEETING_AGENDA_PUBLISH_DAYS <= 60:
+    raise ImproperlyConfigured(
+        f"MEETING_AGENDA_PUBLISH_DAYS must be between 0 and 60, not {MEETING_AGENDA_PUBLISH_DAYS}"
+    )

@@ -19,5 +19,6 @@ urlpatterns = [
     path("refer/", include("roundtable.channel.public_urls")),
     path("channel/", include("roundtable.channel.urls")),
     path("panels/", include("roundtable.panels.urls")),
+    path("meetings/", include("roundtable.meetings.urls")),
     path("api/v1/", api.urls),
 ]

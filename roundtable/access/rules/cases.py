@@ -4,6 +4,12 @@ Chronology entries are visible with their case, but a restricted ("locked down")
 content is for its author and the members named on it only. Everyone else on the case
 sees that it exists, when, and whom to ask. ``with_content_visibility`` is the one place
 that decides this for a queryset; ``entry.read_content`` decides it for one entry.
+
+Papers sent ahead: the people of a panel meeting whose agenda is published may READ the
+cases on it (case, chronology, documents) until the meeting closes — see
+roundtable/access/rules/meetings.py. That widens what is visible (``_readers``) and
+``case.view`` / ``entry.read_content``, never what may be written, and restricted
+content stays for the people named on it.
 """
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
@@ -40,38 +46,49 @@ def forget_memberships(*users) -> None:
     for user in users:
         if user is not None and getattr(user, "_case_roles", None):
             user._case_roles = {}
+        if user is not None:
+            user.__dict__.pop("_agenda_cases", None)
+
+
+def _readers(user, case_field: str) -> Q:
+    """Members of the case at ``case_field``, and (read-only) readers of it on an open published agenda."""
+    from roundtable.access.rules.meetings import open_agenda_case_ids
+    from roundtable.cases.models import CaseMembership
+
+    member = Exists(CaseMembership.objects.filter(case_id=OuterRef(case_field), user_id=user.pk))
+    return Q(member) | Q(**{f"{case_field}__in": open_agenda_case_ids(user)})
+
+
+def can_read(user, case) -> bool:
+    """Members, and the people of a meeting with the case on its open published agenda."""
+    from roundtable.access.rules.meetings import on_open_agenda
+
+    return membership(user, case) is not None or on_open_agenda(user, case)
 
 
 @scope("cases.case")
 def cases(user, qs):
-    from roundtable.cases.models import CaseMembership
-
-    return qs.filter(Exists(CaseMembership.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)))
+    return qs.filter(_readers(user, "pk"))
 
 
 @scope("cases.casemembership")
 def memberships(user, qs):
-    from roundtable.cases.models import CaseMembership
-
-    return qs.filter(Exists(CaseMembership.objects.filter(case_id=OuterRef("case_id"), user_id=user.pk)))
+    return qs.filter(_readers(user, "case_id"))
 
 
 @scope("cases.chronologyentry")
 def entries(user, qs):
-    """Entries of cases the user is a member of (content visibility: see below)."""
-    from roundtable.cases.models import CaseMembership
-
-    return qs.filter(Exists(CaseMembership.objects.filter(case_id=OuterRef("case_id"), user_id=user.pk)))
+    """Entries of cases the user may read (content visibility: see below)."""
+    return qs.filter(_readers(user, "case_id"))
 
 
 @scope("cases.entryrevision")
 def revisions(user, qs):
     """Earlier text of entries: only where the user may read the entry's content."""
-    from roundtable.cases.models import CaseMembership, ChronologyEntry
+    from roundtable.cases.models import ChronologyEntry
 
     readable = content_visible_q(user, prefix="")
-    member = Exists(CaseMembership.objects.filter(case_id=OuterRef("case_id"), user_id=user.pk))
-    return qs.filter(entry__in=ChronologyEntry.objects.filter(member).filter(readable).values("pk"))
+    return qs.filter(entry__in=ChronologyEntry.objects.filter(_readers(user, "case_id")).filter(readable).values("pk"))
 
 
 def content_visible_q(user, prefix: str = "") -> Q:
@@ -118,7 +135,7 @@ def list_cases(user, obj):
 
 @rule("case.view")
 def view_case(user, case):
-    return membership(user, case) is not None
+    return can_read(user, case)
 
 
 @rule("case.contribute")
@@ -144,7 +161,7 @@ def create_entry(user, case):
 
 @rule("entry.read_content")
 def read_entry_content(user, entry):
-    return membership(user, entry.case_id) is not None and _may_read(user, entry)
+    return can_read(user, entry.case_id) and _may_read(user, entry)
 
 
 @rule("entry.history")
