@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "roundtable.panels",
     "roundtable.channel",
     "roundtable.assessments",
+    "roundtable.casesummary",
     "roundtable.meetings",
 ]
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("account/api-tokens/", include("roundtable.api.urls")),
     path("people/", include("roundtable.people.urls")),
     path("cases/", include("roundtable.cases.urls")),
+    path("cases/", include("roundtable.casesummary.urls")),
     path("tasks/", include("roundtable.tasks.urls")),
     path("documents/", include("roundtable.documents.urls")),
     path("notices/", include("roundtable.notifications.urls")),

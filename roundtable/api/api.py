@@ -8,6 +8,7 @@ from roundtable.api.auth import PersonalTokenAuth
 from roundtable.api.schemas import ErrorOut, MeOut
 from roundtable.assessments.api import router as assessments_router
 from roundtable.cases.api import router as cases_router
+from roundtable.casesummary.api import router as casesummary_router
 from roundtable.channel.api import router as channel_router
 from roundtable.documents.api import router as documents_router
 from roundtable.formbuilder.api import router as formbuilder_router
@@ -66,3 +67,4 @@ api.add_router("/assessments", assessments_router)
 api.add_router("/support", support_router)
 api.add_router("/information-requests", inforequests_router)
 api.add_router("/channel", channel_router)
+api.add_router("/cases", casesummary_router)  # GET /cases/{id}/summary.pdf

@@ -12,6 +12,7 @@ from tests.security import (
     matrix_accounts,
     matrix_assessments,
     matrix_cases,
+    matrix_casesummary,
     matrix_channel,
     matrix_documents,
     matrix_formbuilder,
@@ -26,6 +27,7 @@ DOMAINS.append(matrix_assessments)
 DOMAINS.append(matrix_support)
 DOMAINS.append(matrix_channel)
 DOMAINS.append(matrix_inforequests)
+DOMAINS.append(matrix_casesummary)
 
 MATRIX = {}
 # Which domain's build() makes the objects a route's row needs: each test builds only that.

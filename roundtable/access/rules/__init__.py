@@ -9,3 +9,4 @@ from roundtable.access.rules import support  # noqa: F401
 from roundtable.access.rules import assessments  # noqa: F401,E402
 from roundtable.access.rules import meetings  # noqa: F401,E402
 from roundtable.access.rules import inforequests  # noqa: F401,E402
+from roundtable.access.rules import casesummary  # noqa: F401,E402

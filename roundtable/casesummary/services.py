@@ -1,0 +1,72 @@
+"""Producing a case summary PDF: check, read, render, audit.
+
+The audit event records who produced which case's summary, when, how (page or API), how
+many pages, which sections, how many entries were withheld for lock-down, and the SHA-256
+of the file produced — so a printed copy can later be matched to the export that made it.
+It records nothing of what the summary says (auditors do not read case content).
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from roundtable.access import policy
+from roundtable.audit.services import record
+from roundtable.cases.models import Case
+from roundtable.casesummary.queries import case_summary
+from roundtable.casesummary.render import render
+
+EXPORTED = "case.summary_exported"
+
+
+@dataclass(frozen=True)
+class Export:
+    content: bytes
+    pages: int
+    filename: str
+    sha256: str
+
+
+def filename_for(case: Case, produced_at) -> str:
+    """ "case-summary-RT-2026-000123-2026-03-03.pdf": the reference, never the person's name
+    (file names end up in download folders, e-mail subjects and logs)."""
+    reference = re.sub(r"[^A-Za-z0-9-]+", "-", case.reference).strip("-") or str(case.pk)
+    return f"case-summary-{reference}-{timezone.localdate(produced_at):%Y-%m-%d}.pdf"
+
+
+def do_export_case_summary(actor, case: Case, *, via: str = "page") -> Export:
+    """The case summary as ``actor`` may see it. ``case`` was fetched through the policy;
+    refusal is a 404, like any other read the user may not make."""
+    policy.require(actor, "case.export_summary", case)
+    summary = case_summary(actor, case)
+    rendered = render(summary)
+    digest = hashlib.sha256(rendered.content).hexdigest()
+    with transaction.atomic():
+        record(
+            actor,
+            EXPORTED,
+            case,
+            case_id=case.pk,
+            person_id=case.person_id,
+            via=via,
+            pages=rendered.pages,
+            sections=summary.sections,
+            entries=len(summary.chronology.entries),
+            entries_withheld=summary.chronology.restricted_count,
+            sha256=digest,
+        )
+    return Export(
+        content=rendered.content,
+        pages=rendered.pages,
+        filename=filename_for(case, summary.produced_at),
+        sha256=digest,
+    )
+
+
+def case_for_summary(user, pk) -> Case:
+    """The case, with what the summary reads of it, or 404."""
+    related = ("person", "owner__organisation", "lead_organisation", "area")
+    return policy.get_visible_or_404(user, Case.objects.select_related(*related), pk=pk)
