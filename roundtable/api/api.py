@@ -13,6 +13,7 @@ from roundtable.channel.api import router as channel_router
 from roundtable.documents.api import router as documents_router
 from roundtable.formbuilder.api import router as formbuilder_router
 from roundtable.inforequests.api import router as inforequests_router
+from roundtable.meetings.api import router as meetings_router
 from roundtable.notifications.api import router as notifications_router
 from roundtable.people.api import router as people_router
 from roundtable.support.api import router as support_router
@@ -68,3 +69,4 @@ api.add_router("/support", support_router)
 api.add_router("/information-requests", inforequests_router)
 api.add_router("/channel", channel_router)
 api.add_router("/cases", casesummary_router)  # GET /cases/{id}/summary.pdf
+api.add_router("/meetings", meetings_router)

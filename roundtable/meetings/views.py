@@ -87,9 +87,9 @@ def _visible_items(user, meeting: Meeting) -> list[AgendaItem]:
     return list(qs.annotate(action_count=Count("actions")).order_by("position", "pk"))
 
 
-def _audit_read(user, action: str, meeting, items) -> None:
-    """One event per page, naming the cases whose items were shown."""
-    case_ids = sorted({item.case_id for item in items if item.case_id})
+def _audit_read(user, action: str, meeting, items, also=()) -> None:
+    """One event per page, naming the cases whose items (or proposals) were shown."""
+    case_ids = sorted({item.case_id for item in items if item.case_id} | set(also))
     with transaction.atomic():
         record(user, action, meeting, case_ids=case_ids)
 
@@ -143,7 +143,7 @@ def panel_meetings(request, panel_pk):
 def create(request, panel_pk):
     panel = _panel_or_404(request, panel_pk)
     policy.require(request.user, "meeting.create", panel)
-    form = MeetingForm(request.POST or None)
+    form = MeetingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -238,7 +238,7 @@ def agenda(request, pk):
 def _render_agenda(request, meeting, *, case_form=None, other_form=None, status=200):
     items = _visible_items(request.user, meeting)
     proposed = services.proposals(meeting) if meeting.status == Meeting.Status.PLANNED else []
-    _audit_read(request.user, "meeting.agenda_viewed", meeting, [*items, *[p.case for p in proposed]])
+    _audit_read(request.user, "meeting.agenda_viewed", meeting, items, also=[p.case.pk for p in proposed])
     context = {
         **_meeting_context(request, meeting, "build"),
         "items": items,
@@ -411,7 +411,7 @@ def people(request, pk):
     if manage and not meeting.is_closed:
         already = services.people_of(meeting).values("pk")
         candidates = people_of_area(meeting.panel.area).exclude(pk__in=already).order_by("full_name")
-        form = InviteForm(request.POST or None, people=candidates)
+        form = InviteForm(request.POST if request.method == "POST" else None, people=candidates)
         if request.method == "POST" and form.is_valid():
             try:
                 services.do_invite(request.user, meeting, form.cleaned_data["user"])
@@ -469,7 +469,7 @@ def calendar(request, pk):
 def publish(request, pk):
     meeting = _meeting_or_404(request, pk)
     policy.require(request.user, "meeting.manage", meeting)
-    form = PublishForm(request.POST or None)
+    form = PublishForm(request.POST if request.method == "POST" else None)
     late = services.is_late(meeting) and not meeting.is_published
     if request.method == "POST" and form.is_valid():
         try:
@@ -499,7 +499,7 @@ def publish(request, pk):
 def add_update(request, pk):
     item = _item_or_404(request, pk)
     policy.require(request.user, "meeting.add_update", item)
-    form = UpdateForm(request.POST or None)
+    form = UpdateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -533,7 +533,7 @@ def attendance(request, pk):
     everyone = list(services.people_of(meeting))
     recorded = list(meeting.attendance.select_related("user", "recorded_by"))
     current = {a.user_id: a.status for a in recorded if a.user_id}
-    form = AttendanceForm(request.POST or None, people=everyone, current=current)
+    form = AttendanceForm(request.POST if request.method == "POST" else None, people=everyone, current=current)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         changed = 0
@@ -568,7 +568,8 @@ def apologies(request, pk):
     meeting = _meeting_or_404(request, pk)
     policy.require(request.user, "meeting.send_apologies", meeting)
     mine = Attendance.objects.filter(meeting=meeting, user=request.user).first()
-    form = ApologiesForm(request.POST or None, initial={"note": mine.note if mine else ""})
+    data = request.POST if request.method == "POST" else None
+    form = ApologiesForm(data, initial={"note": mine.note if mine else ""})
     if request.method == "POST":
         try:
             if "withdraw" in request.POST:
@@ -628,7 +629,7 @@ def _follow_up_url(meeting_id) -> str:
 def panel_cases(request, panel_pk):
     panel = _panel_or_404(request, panel_pk)
     policy.require(request.user, "panelcase.manage", panel)
-    form = PanelCaseForm(request.POST or None)
+    form = PanelCaseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         reference = form.cleaned_data["reference"].strip()
         case = policy.visible(request.user, Case.objects.filter(reference__iexact=reference)).first()

@@ -17,6 +17,7 @@ from tests.security import (
     matrix_documents,
     matrix_formbuilder,
     matrix_inforequests,
+    matrix_meetings,
     matrix_people,
     matrix_support,
     matrix_tasks,
@@ -28,6 +29,7 @@ DOMAINS.append(matrix_support)
 DOMAINS.append(matrix_channel)
 DOMAINS.append(matrix_inforequests)
 DOMAINS.append(matrix_casesummary)
+DOMAINS.append(matrix_meetings)
 
 MATRIX = {}
 # Which domain's build() makes the objects a route's row needs: each test builds only that.
