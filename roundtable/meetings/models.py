@@ -343,3 +343,7 @@ class Minutes(models.Model):
 
     def __str__(self) -> str:
         return f"Minutes of meeting {self.meeting_id}"
+
+
+# The live meeting helper's model (audio recordings), in its own module: registered with the app here.
+from roundtable.meetings.models_audio import MeetingRecording  # noqa: E402, F401
