@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from roundtable.access import policy
 from roundtable.accounts.middleware import public
 from roundtable.audit.services import record
+from roundtable.cases.models import Case
 from roundtable.cases.navigation import case_sections
 from roundtable.channel import services
 from roundtable.channel.forms import ReferralForm, TransitionForm
@@ -180,7 +181,13 @@ def _audit_read(request, action: str, channel_case, **details) -> None:
 @require_GET
 def case(request, case_pk):
     """The Channel steps of a case as a task list, its flags, the referral and the history."""
-    channel_case = _channel_case(request, case_pk)
+    try:
+        channel_case = _channel_case(request, case_pk)
+    except Http404:
+        # A Channel case made by hand (not from a referral) has no steps: say so, once we know it may be seen.
+        record_case = policy.get_visible_or_404(request.user, Case.objects.filter(kind=Case.Kind.CHANNEL), pk=case_pk)
+        context = {"case": record_case, "case_sections": case_sections(record_case), "active": "channel"}
+        return render(request, "channel/no_channel.html", context)
     _audit_read(request, "channel.case_viewed", channel_case)
     events = engine.history(request.user, channel_case.case)
     availabilities = services.transitions_for(request.user, channel_case)

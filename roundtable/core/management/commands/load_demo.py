@@ -21,9 +21,11 @@ DEMO_LOADERS = [
     "roundtable.tasks.demo.load",
     "roundtable.documents.demo.load",
     "roundtable.formbuilder.demo.load",
-    "roundtable.assessments.demo.load",
     "roundtable.inforequests.demo.load",
+    "roundtable.assessments.demo.load",
     "roundtable.support.demo.load",
+    "roundtable.panels.demo.load",
+    "roundtable.channel.demo.load",
 ]
 DEMO_DOMAIN = "demo.roundtable.invalid"
 
