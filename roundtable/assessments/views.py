@@ -7,6 +7,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from roundtable.access import policy
@@ -89,8 +90,6 @@ def case_assessments(request, case_pk):
 def start(request, case_pk):
     case = _case_or_404(request, case_pk)
     policy.require(request.user, "assessment.create", case)
-    from django.utils import timezone
-
     form = StartForm(request.POST or None, initial=date_initial("assessed", timezone.localdate()))
     if request.method == "POST" and form.is_valid():
         try:
