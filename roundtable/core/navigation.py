@@ -15,6 +15,7 @@ def primary_navigation(request) -> list[dict]:
     items.append(("Tasks", "tasks:mine", "task.list"))
     items.append(("Prevent referrals", "channel:queue", "channel.queue"))
     items.append(("Panels", "panels:list", "panel.list"))
+    items.append(("Meetings", "meetings:mine", "meeting.list"))
     items.append(("Forms", "formbuilder:definition_list", "formdefinition.list"))
     items.append(("Assessment factors", "assessments:factor_areas", "factor.manage"))
     items.append(("Intervention providers", "support:providers", "provider.manage"))

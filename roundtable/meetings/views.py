@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from roundtable.access import policy
-from roundtable.access.rules.meetings import is_person_of
+from roundtable.access.rules.meetings import is_person_of, panels_on, updates_open_to
 from roundtable.audit.services import record
 from roundtable.cases.models import Case
 from roundtable.core.conflicts import EditConflict
@@ -87,6 +87,15 @@ def _visible_items(user, meeting: Meeting) -> list[AgendaItem]:
     return list(qs.annotate(action_count=Count("actions")).order_by("position", "pk"))
 
 
+def _updatable_case_ids(user, meeting: Meeting, items) -> set[int]:
+    """The case items ``user`` may add a pre-meeting update to: the rule ``meeting.add_update``
+    asked for the whole agenda at once (two queries, whatever its length)."""
+    ids = [item.case_id for item in items if item.case_id]
+    if not ids or not updates_open_to(user, meeting):
+        return set()
+    return set(policy.visible(user, Case.objects.filter(pk__in=ids)).values_list("pk", flat=True))
+
+
 def _audit_read(user, action: str, meeting, items, also=()) -> None:
     """One event per page, naming the cases whose items (or proposals) were shown."""
     case_ids = sorted({item.case_id for item in items if item.case_id} | set(also))
@@ -117,7 +126,8 @@ def my_meetings(request):
     page = Paginator(visible.filter(starts_at__lt=now).order_by("-starts_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = {"upcoming": upcoming, "page": page, "past": list(page.object_list)}
+    panels = list(panels_on(request.user).filter(is_active=True).select_related("area"))
+    context = {"upcoming": upcoming, "page": page, "past": list(page.object_list), "panels": panels}
     return render(request, "meetings/my_meetings.html", context)
 
 
@@ -207,10 +217,11 @@ def detail(request, pk):
     items = _visible_items(user, meeting)
     summaries = services.update_summaries(user, items)
     outstanding = services.outstanding_actions(user, meeting)
+    updatable = _updatable_case_ids(user, meeting, items)
     for item in items:
         item.summary = summaries.get(item.pk)
         item.outstanding = outstanding.get(item.case_id, [])
-        item.may_update = item.case_id is not None and policy.can(user, "meeting.add_update", item)
+        item.may_update = item.case_id in updatable
     hidden = 0
     if meeting.is_published or policy.can(user, "meeting.manage", meeting):
         hidden = meeting.items.count() - len(items)

@@ -54,6 +54,13 @@ def _people_q(user, prefix: str = "") -> Q:
     return _on_panel_q(user, f"{prefix}panel__") | Q(Exists(invited))
 
 
+def panels_on(user):
+    """The panels ``user`` chairs, administers or sits on."""
+    from roundtable.panels.models import Panel
+
+    return Panel.objects.filter(_on_panel_q(user))
+
+
 def runs_panel(user, panel) -> bool:
     if panel is None or user is None or not user.is_authenticated:
         return False
@@ -64,11 +71,19 @@ def runs_panel(user, panel) -> bool:
 
 
 def on_panel(user, panel) -> bool:
-    return runs_panel(user, panel) or panel.members.filter(pk=user.pk).exists()
+    if runs_panel(user, panel):
+        return True
+    cache = user.__dict__.setdefault("_panels_on", {})
+    if panel.pk not in cache:
+        cache[panel.pk] = panel.members.filter(pk=user.pk).exists()
+    return cache[panel.pk]
 
 
 def is_person_of(user, meeting) -> bool:
-    return on_panel(user, meeting.panel) or meeting.invitees.filter(user_id=user.pk).exists()
+    cache = user.__dict__.setdefault("_meetings_of", {})
+    if meeting.pk not in cache:
+        cache[meeting.pk] = on_panel(user, meeting.panel) or meeting.invitees.filter(user_id=user.pk).exists()
+    return cache[meeting.pk]
 
 
 # --- Agenda access to case papers -----------------------------------------------------------
@@ -110,7 +125,7 @@ def forget(*users) -> None:
     """Drop what was remembered about users' panels and agendas after a change."""
     for user in users:
         if user is not None:
-            for name in ("_agenda_cases", "_panels_run", "_case_roles"):
+            for name in ("_agenda_cases", "_panels_run", "_panels_on", "_meetings_of", "_case_roles"):
                 user.__dict__.pop(name, None)
 
 
@@ -210,12 +225,14 @@ def send_apologies(user, meeting):
 def add_update(user, item):
     """A pre-meeting update on a case item: a person of the meeting who may read the case,
     while the meeting is open and (for everyone but its runners) the agenda is published."""
-    meeting = item.meeting
-    if item.case_id is None or not meeting.is_open:
+    return item.case_id is not None and updates_open_to(user, item.meeting) and policy.can(user, "case.view", item.case)
+
+
+def updates_open_to(user, meeting) -> bool:
+    """The meeting-wide half of ``meeting.add_update`` (the other half: may they read the case)."""
+    if not meeting.is_open or not (meeting.is_published or runs_panel(user, meeting.panel)):
         return False
-    if not (meeting.is_published or runs_panel(user, meeting.panel)):
-        return False
-    return is_person_of(user, meeting) and policy.can(user, "case.view", item.case)
+    return is_person_of(user, meeting)
 
 
 @rule("meeting.remind")
