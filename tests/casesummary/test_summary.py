@@ -199,3 +199,10 @@ def test_the_api_answers_404_to_a_member_who_may_not_export_and_401_without_a_to
     assert api_download(client, team["contributor"], team["case"]).status_code == 404
     assert client.get(f"/api/v1/cases/{team['case'].pk}/summary.pdf").status_code == 401
     assert not exports(team["case"]).exists()
+
+
+def test_who_has_seen_this_shows_the_download_in_plain_words(client, team):
+    download(client, team["chair"], team["case"])
+    force_sign_in(client, team["owner"])
+    page = client.get(reverse("cases:history", args=[team["case"].pk])).text
+    assert "Downloaded the case summary (PDF)" in page and team["chair"].email in page

@@ -35,6 +35,7 @@ AUDIT_ACTIONS = {
     "entry.retracted": "Retracted an entry",
     "entry.restricted": "Restricted an entry",
     "entry.unrestricted": "Opened a restricted entry to the case",
+    "case.summary_exported": "Downloaded the case summary (PDF)",
     "case.support_viewed": "Viewed consent and support",
     "case.consent_viewed": "Viewed the consent history",
     "consent.recorded": "Recorded a consent decision",
