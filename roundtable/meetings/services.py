@@ -211,13 +211,21 @@ def do_update_meeting(
 
 
 # --- Which cases a panel reviews ----------------------------------------------------------------
+def channel_panel_states() -> tuple[str, ...]:
+    """The Channel states in which a case is the panel's business: waiting for a hearing,
+    adopted, in support, exit recommended (before that it is with the police or the local
+    authority; after, it is closed)."""
+    from roundtable.channel.workflow import ADOPTED, AWAITING_PANEL, EXIT_RECOMMENDED, IN_SUPPORT
+
+    return (AWAITING_PANEL, ADOPTED, IN_SUPPORT, EXIT_RECOMMENDED)
+
+
 def caseload(panel: Panel) -> QuerySet:
     """The open cases this panel keeps under review (see models.py for how a case belongs)."""
     if panel.is_channel:
         from roundtable.channel.models import ChannelCase
-        from roundtable.channel.workflow import OPEN_STATES
 
-        ids = ChannelCase.objects.filter(panel=panel, state__in=OPEN_STATES).values("case_id")
+        ids = ChannelCase.objects.filter(panel=panel, state__in=channel_panel_states()).values("case_id")
         return Case.objects.filter(pk__in=ids)
     ids = PanelCase.objects.filter(panel=panel, ended_at__isnull=True).values("case_id")
     return Case.objects.filter(pk__in=ids).exclude(state=Case.State.CLOSED)

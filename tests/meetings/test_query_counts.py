@@ -24,7 +24,7 @@ def agenda_of(meeting, chair, member, count):
     previous = MeetingFactory(
         panel=meeting.panel, starts_at=meeting.starts_at - timedelta(days=30), status=Meeting.Status.CLOSED
     )
-    for n in range(count):
+    for _n in range(count):
         case = CaseFactory(owner=chair, members=[member], area=meeting.panel.area)
         item = ItemFactory(meeting=meeting, case=case, lead=member)
         old = ItemFactory(meeting=previous, case=case)
@@ -75,7 +75,7 @@ def test_the_school_visits_list_needs_the_same_queries_whatever_the_number_of_vi
     panel = BehaviourPanelFactory(area=area)
     chair = panel.chair
     school = OrganisationFactory(area=area, sector="education")
-    for n in range(count):
+    for _n in range(count):
         visit = SchoolVisit.objects.create(
             panel=panel, school=school, date=timezone.localdate(), slot_start="09:00", slot_end="11:00",
             work_done="Work", recorded_by=chair,

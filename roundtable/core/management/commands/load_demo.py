@@ -26,6 +26,7 @@ DEMO_LOADERS = [
     "roundtable.support.demo.load",
     "roundtable.panels.demo.load",
     "roundtable.channel.demo.load",
+    "roundtable.meetings.demo.load",
 ]
 DEMO_DOMAIN = "demo.roundtable.invalid"
 
