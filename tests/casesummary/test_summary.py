@@ -185,6 +185,25 @@ def test_a_channel_case_shows_the_referral_and_each_decision_with_its_reasons(cl
     assert "Low risk to others; vulnerable to online grooming." in text
     assert "Vulnerable and appropriate for a panel." in text
     assert text.index("Referral received") < text.index("Vulnerable and appropriate for a panel.")
+    assert "Source Public referral page" in text and "in_app" not in text and "public_page" not in text
+
+
+def test_the_chair_of_a_channel_panel_may_produce_it_whatever_their_account_role(client, area):
+    from roundtable.access import policy
+    from roundtable.accounts.models import Role
+    from roundtable.channel.services import do_channel_transition
+    from tests.channel.factories import SCREENING_CLEAR, submit
+    from tests.factories import OrganisationFactory, UserFactory
+    from tests.panels.factories import PanelFactory
+
+    chair = UserFactory(role=Role.PRACTITIONER, organisation=OrganisationFactory(area=area))
+    panel = PanelFactory(area=area, chair=chair)
+    channel_case = submit(panel)
+    assert not policy.can(chair, "case.export_summary", channel_case.case)  # not on the case yet
+    do_channel_transition(panel.prevent_team.first(), channel_case, "screen_pass_to_local_authority", SCREENING_CLEAR)
+    lead = panel.children_lead  # joins the case with the chair, as a contributor
+    assert download(client, chair, channel_case.case).status_code == 200
+    assert download(client, lead, channel_case.case).status_code == 404
 
 
 # --- The API -------------------------------------------------------------------------------------------
