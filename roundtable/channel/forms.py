@@ -247,7 +247,7 @@ class TransitionForm(forms.Form):
     def chosen(self):
         if len(self.transitions) == 1:
             return self.transitions[0]
-        name = self.cleaned_data.get("transition")
+        name = getattr(self, "cleaned_data", {}).get("transition")
         return next((t for t in self.transitions if t.name == name), None)
 
     def clean(self):
@@ -260,6 +260,16 @@ class TransitionForm(forms.Form):
                 self.date_error_parts[name] = wrong
                 self.add_error(f"{name}_{wrong[0]}", error)
             data[name] = iso
+        # The engine's checks, run now too, so every problem is shown at once (with no
+        # decision chosen yet, those of the fields every decision records).
+        chosen = self.chosen()
+        transition = chosen or self.transitions[0]
+        values = {f.name: data.get(f.name) for f in transition.records}
+        try:
+            self.subject.workflow.clean(transition, values, self.subject)
+        except ValidationError as error:
+            wanted = {k: v for k, v in error.message_dict.items() if chosen or k in self.shared}
+            self.apply_errors(ValidationError(wanted) if wanted else ValidationError({}))
         return data
 
     def recorded(self) -> dict:
@@ -270,10 +280,14 @@ class TransitionForm(forms.Form):
     def apply_errors(self, error) -> None:
         for name, messages in error.message_dict.items():
             if name in self.date_fields:
+                if self.date_error_parts.get(name):
+                    continue  # the date input already says what is wrong with it
                 self.date_error_parts[name] = ["day", "month", "year"]
                 target = f"{name}_day"
             else:
                 target = name if name in self.fields else None
+            if target in self.errors:
+                continue
             for message in messages:
                 self.add_error(target, message)
 

@@ -183,7 +183,9 @@ def test_the_referral_page_shows_matches_and_held_by_notices_to_the_prevent_team
     # One existing profile the officer can see (through a case they are on), one held elsewhere.
     seen = submit(panel, given_name="Jordan", family_name="Ashdown").case.person
     elsewhere = UserFactory()
-    hidden = PersonFactory(given_name="Jordan", family_name="Ashdown", created_by=elsewhere, date_of_birth=date(2010, 4, 2))
+    hidden = PersonFactory(
+        given_name="Jordan", family_name="Ashdown", created_by=elsewhere, date_of_birth=date(2010, 4, 2)
+    )
     from tests.factories import CaseFactory
 
     CaseFactory(owner=elsewhere, person=hidden)
