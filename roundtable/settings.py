@@ -230,6 +230,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# PDFs (case summaries, minutes) are drawn with DejaVu Sans from the npm package dejavu-fonts-ttf.
+PDF_FONT_DIR = env("PDF_FONT_DIR", str(BASE_DIR / "node_modules" / "dejavu-fonts-ttf" / "ttf"))
+
 # --- API -------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 

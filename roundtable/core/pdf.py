@@ -8,7 +8,7 @@ protective marking at the top and bottom of each page, the same "Page 3 of 12" f
 the document's reference, and the same font.
 
 Text: any name or note users can type must render, never crash. The font is DejaVu Sans,
-kept in roundtable/core/fonts/ (see docs/decisions/0006-pdf-generation.md): it covers
+installed from npm (dejavu-fonts-ttf) by make; see docs/decisions/0006-pdf-generation.md. It covers
 Latin (including Vietnamese and Polish), Greek, Cyrillic, Arabic and Hebrew. Arabic and other
 joined or right-to-left scripts are shaped with HarfBuzz (uharfbuzz) when it is installed.
 A character the font cannot draw (Chinese, emoji, …) is printed as its code point,
@@ -31,13 +31,13 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from fpdf import FPDF, FontFace
 from fpdf.enums import Align, TableCellFillMode, XPos, YPos
 
 OFFICIAL_SENSITIVE = "OFFICIAL-SENSITIVE"
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_FAMILY = "DejaVuSans"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 
@@ -72,13 +72,15 @@ class Rendered:
 
 def font_paths() -> dict[str, Path]:
     """The regular and bold font files, or a clear error naming what is missing."""
-    paths = {style: FONT_DIR / name for style, name in FONT_FILES.items()}
+    font_dir = Path(settings.PDF_FONT_DIR)
+    paths = {style: font_dir / name for style, name in FONT_FILES.items()}
     missing = [str(path) for path in paths.values() if not path.is_file()]
     if missing:
         raise ImproperlyConfigured(
-            f"PDF font files are missing: {', '.join(missing)}. They are part of the Roundtable source "
-            "(roundtable/core/fonts/); reinstall from the repository, or copy DejaVuSans.ttf and "
-            "DejaVuSans-Bold.ttf there (Debian: apt-get install fonts-dejavu-core)."
+            f"PDF font files are missing: {', '.join(missing)}. They come from the npm package "
+            "dejavu-fonts-ttf (run `make install`), or set PDF_FONT_DIR to a folder holding DejaVuSans.ttf "
+            "and DejaVuSans-Bold.ttf (Debian: apt-get install fonts-dejavu-core puts them in "
+            "/usr/share/fonts/truetype/dejavu)."
         )
     return paths
 

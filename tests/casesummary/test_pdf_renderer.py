@@ -73,8 +73,8 @@ def test_the_document_says_what_it_is_in_its_metadata():
     assert reader.metadata.title == "Minutes" and reader.metadata.author == "Olga Owner"
 
 
-def test_missing_fonts_stop_with_a_message_saying_what_to_install(monkeypatch, tmp_path):
-    monkeypatch.setattr(pdf, "FONT_DIR", tmp_path)
+def test_missing_fonts_stop_with_a_message_saying_what_to_install(settings, tmp_path):
+    settings.PDF_FONT_DIR = str(tmp_path)
     with pytest.raises(ImproperlyConfigured) as error:
         pdf.PdfDocument(title="Minutes")
     assert "DejaVuSans.ttf" in str(error.value) and "fonts-dejavu-core" in str(error.value)
