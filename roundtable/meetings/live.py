@@ -322,9 +322,7 @@ def do_record_transition(actor, item: AgendaItem, name: str, data: dict | None =
         version=F("version") + 1,
         updated_at=timezone.now(),
     )
-    record(
-        actor, "meeting.decision_recorded", item.meeting, item=item.pk, event=event.pk, **_case_ids(item.case)
-    )
+    record(actor, "meeting.decision_recorded", item.meeting, item=item.pk, event=event.pk, **_case_ids(item.case))
     publish_item_changed(item.meeting_id, item.pk)
     return AgendaItem.objects.get(pk=item.pk)
 
@@ -347,9 +345,7 @@ def do_record_action(actor, item: AgendaItem, *, title: str, assignee, due_date:
         raise ValidationError({"assignee": "Choose who will do it"})
     if due_date is None:
         raise ValidationError({"due_date": "Enter the date it is due"})
-    action = do_add_action(
-        actor, item=item, title=title, assignee=assignee, due_date=due_date, description=description
-    )
+    action = do_add_action(actor, item=item, title=title, assignee=assignee, due_date=due_date, description=description)
     publish_item_changed(item.meeting_id, item.pk)
     return action
 

@@ -1,10 +1,30 @@
 from django.urls import path
 
-from roundtable.meetings import views
+from roundtable.meetings import views, views_audio, views_live, views_minutes  # the live meeting, minutes and audio
 
 app_name = "meetings"
 
 urlpatterns = [
+    # --- The live meeting, minutes and audio recordings (views_live, views_minutes, views_audio) ---
+    path("<int:pk>/live/", views_live.live_meeting, name="live"),
+    path("<int:pk>/live/present/", views_live.present, name="present"),
+    path("<int:pk>/live/stage/", views_live.stage, name="live_stage"),
+    path("<int:pk>/live/items/<int:item_pk>/", views_live.stage_item, name="live_item"),
+    path("<int:pk>/live/control/", views_live.control, name="live_control"),
+    path("items/<int:pk>/record/", views_live.record, name="record"),
+    path("items/<int:pk>/record/minutes/", views_live.record_minutes, name="record_minutes"),
+    path("items/<int:pk>/record/decision/", views_live.record_decision, name="record_decision"),
+    path("items/<int:pk>/record/workflow/", views_live.record_transition, name="record_transition"),
+    path("items/<int:pk>/record/action/", views_live.record_action, name="record_action"),
+    path("<int:pk>/minutes/", views_minutes.minutes_page, name="minutes"),
+    path("<int:pk>/minutes/edit/", views_minutes.edit, name="minutes_edit"),
+    path("<int:pk>/minutes/approve/", views_minutes.approve, name="minutes_approve"),
+    path("<int:pk>/minutes.pdf", views_minutes.minutes_pdf, name="minutes_pdf"),
+    path("<int:pk>/recordings/", views_audio.recordings, name="recordings"),
+    path("recordings/<int:pk>/play/", views_audio.play, name="recording_play"),
+    path("recordings/<int:pk>/download/", views_audio.download, name="recording_download"),
+    path("recordings/<int:pk>/listeners/", views_audio.listeners, name="recording_listeners"),
+    # --- end of the live meeting's routes ---
     path("", views.my_meetings, name="mine"),
     path("panel/<int:panel_pk>/", views.panel_meetings, name="panel_meetings"),
     path("panel/<int:panel_pk>/new/", views.create, name="create"),

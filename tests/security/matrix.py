@@ -18,6 +18,7 @@ from tests.security import (
     matrix_formbuilder,
     matrix_inforequests,
     matrix_meetings,
+    matrix_meetings_live,
     matrix_people,
     matrix_support,
     matrix_tasks,
@@ -30,6 +31,7 @@ DOMAINS.append(matrix_channel)
 DOMAINS.append(matrix_inforequests)
 DOMAINS.append(matrix_casesummary)
 DOMAINS.append(matrix_meetings)
+DOMAINS.append(matrix_meetings_live)
 
 MATRIX = {}
 # Which domain's build() makes the objects a route's row needs: each test builds only that.
