@@ -288,6 +288,21 @@ def _add_members(case, users, role, added_by) -> None:
     forget_memberships(added_by, *users)
 
 
+def _tell(users, ctx: Context, message: str) -> None:
+    """A notice and an e-mail with a link to the case's Channel page: the reference, never a name."""
+    from django.urls import reverse
+
+    from roundtable.notifications.services import notify
+
+    url = reverse("channel:case", args=[ctx.subject.case_id])
+    seen = set()
+    for user in users:
+        if user is None or not user.is_active or user.pk == ctx.actor.pk or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        notify(user, f"{message} Case {ctx.subject.case.reference}.", url)
+
+
 def bring_in_local_authority(ctx: Context) -> None:
     """The chair and the local authority lead (adults or children by age) join the case."""
     from roundtable.cases.models import CaseMembership
@@ -295,6 +310,7 @@ def bring_in_local_authority(ctx: Context) -> None:
     panel = ctx.subject.panel
     lead = panel.adults_lead if ctx.subject.age_group == AgeGroup.ADULT else panel.children_lead
     _add_members(ctx.subject.case, [panel.chair, lead], CaseMembership.Role.CONTRIBUTOR, ctx.actor)
+    _tell([lead, panel.chair], ctx, "A Prevent referral has been passed to the local authority after screening.")
 
 
 def bring_in_panel_administrators(ctx: Context) -> None:
@@ -302,6 +318,16 @@ def bring_in_panel_administrators(ctx: Context) -> None:
 
     admins = list(ctx.subject.panel.administrators.all())
     _add_members(ctx.subject.case, admins, CaseMembership.Role.CONTRIBUTOR, ctx.actor)
+    _tell(admins, ctx, "A Channel panel hearing needs arranging.")
+
+
+def ask_for_endorsements(ctx: Context) -> None:
+    panel = ctx.subject.panel
+    _tell(
+        [panel.chair, panel.police_lead],
+        ctx,
+        "The panel has recommended an exit from Channel: it needs your endorsement.",
+    )
 
 
 def record_next_step(ctx: Context) -> None:
@@ -423,6 +449,7 @@ def offer_transfer(ctx: Context) -> None:
     )
     # The receiving chair needs to see the case to decide: a viewer, until they answer.
     _add_members(ctx.subject.case, [to_panel.chair], CaseMembership.Role.VIEWER, ctx.actor)
+    _tell([to_panel.chair], ctx, "A Channel case has been offered to your panel: accept or decline it.")
     ctx.data["to_panel"] = f"{to_panel.name} ({to_panel.area.name})"
 
 
@@ -489,6 +516,7 @@ EFFECTS = {
     "record_decision": record_decision,
     "record_review": record_review,
     "clear_endorsements": clear_endorsements,
+    "ask_for_endorsements": ask_for_endorsements,
     "endorse_as_chair": endorse_as_chair,
     "endorse_as_police_lead": endorse_as_police_lead,
     "schedule_post_exit_reviews": schedule_post_exit_reviews,
@@ -731,7 +759,7 @@ TRANSITIONS = [
         actors=("chair", "panel_admin"),
         requires=(EXIT_GUARD,),
         records=(REASONS,),
-        effects=("clear_endorsements",),
+        effects=("clear_endorsements", "ask_for_endorsements"),
         step="exit",
         summary="Exit recommended by the panel",
     ),

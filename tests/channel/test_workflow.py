@@ -22,6 +22,7 @@ from roundtable.core.workflow import (
     Workflow,
     WorkflowError,
 )
+from roundtable.notifications.models import Notice
 from roundtable.panels.models import WorkflowEvent
 from roundtable.tasks.models import Task
 from tests.channel.factories import SCREENING_CLEAR, submit
@@ -198,6 +199,10 @@ def test_screening_records_history_chronology_audit_and_brings_in_the_chair_and_
     members = set(channel_case.case.memberships.values_list("user_id", flat=True))
     assert {panel.chair_id, panel.children_lead_id} <= members
     assert panel.adults_lead_id not in members
+    # They are told, with the reference and a link only.
+    notice = Notice.objects.get(recipient=panel.children_lead)
+    assert channel_case.case.reference in notice.message and "Jordan" not in notice.message
+    assert notice.url == f"/channel/case/{channel_case.case_id}/"
 
 
 def test_an_adult_at_referral_goes_to_the_adults_lead(panel, prevent_officer):
