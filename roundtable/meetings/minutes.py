@@ -151,8 +151,9 @@ def ensure_draft(meeting: Meeting) -> Minutes:
 
 
 def current_structured(minutes: Minutes) -> dict:
-    """The approved snapshot, or (for a draft) the meeting's record as it is now."""
-    if minutes.status == Minutes.Status.APPROVED:
+    """The approved snapshot, or (for a draft) the meeting's record as it is now. Minutes
+    approved without a snapshot (imported, or the demo's) are read from the record."""
+    if minutes.status == Minutes.Status.APPROVED and minutes.structured.get("items") is not None:
         return minutes.structured
     return assemble(minutes.meeting)
 

@@ -49,6 +49,9 @@ def _stage_context(request, meeting: Meeting, stage: live.Stage, *, controls: bo
         "item": item,
         "controls": controls and may_drive,
         "may_record": item is not None and stage.visible and policy.can(request.user, "meeting.record", item),
+        "may_see_minutes": item is None
+        and meeting.status != Meeting.Status.PLANNED
+        and policy.can(request.user, "minutes.view", meeting),
     }
 
 
@@ -141,11 +144,9 @@ def control(request, pk):
             messages.error(request, message)
         return redirect("meetings:live", meeting.pk)
     if _is_htmx(request):
-        # The page moves when its socket hears "meeting.moved"; start and close change the whole page.
-        response = HttpResponse(status=204)
-        if action in ("start", "close"):
-            response["HX-Refresh"] = "true"
-        return response
+        # The page moves when its socket hears "meeting.moved", like everyone else's. (No reload:
+        # it would cut short the fragment fetch that message starts.)
+        return HttpResponse(status=204)
     if action == "close":
         messages.success(request, "The meeting is closed. The draft minutes are ready for the chair.")
     return redirect("meetings:live", meeting.pk)

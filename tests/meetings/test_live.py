@@ -161,7 +161,7 @@ def test_the_chair_drives_from_the_page_in_the_background(client, room):
     force_sign_in(client, room["chair"])
     url = reverse("meetings:live_control", args=[room["meeting"].pk])
     started = client.post(url, {"action": "start"}, headers={"HX-Request": "true"})
-    assert started.status_code == 204 and started["HX-Refresh"] == "true"
+    assert started.status_code == 204
     moved = client.post(url, {"action": "next"}, headers={"HX-Request": "true"})
     assert moved.status_code == 204
     assert Meeting.objects.get(pk=room["meeting"].pk).current_item_id == room["items"][1].pk

@@ -134,9 +134,7 @@ async function sendControl(form) {
     return;
   }
   for (const button of buttons) button.disabled = false;
-  if (response.headers.get("HX-Refresh") === "true") {
-    window.location.reload();
-  } else if (response.status === 400) {
+  if (response.status === 400) {
     announce(await response.text());
   } else if (!response.ok && response.status !== 204) {
     form.submit();
