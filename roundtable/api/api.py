@@ -14,6 +14,7 @@ from roundtable.documents.api import router as documents_router
 from roundtable.formbuilder.api import router as formbuilder_router
 from roundtable.inforequests.api import router as inforequests_router
 from roundtable.meetings.api import router as meetings_router
+from roundtable.meetings.api_live import router as meetings_live_router
 from roundtable.notifications.api import router as notifications_router
 from roundtable.people.api import router as people_router
 from roundtable.support.api import router as support_router
@@ -70,3 +71,4 @@ api.add_router("/information-requests", inforequests_router)
 api.add_router("/channel", channel_router)
 api.add_router("/cases", casesummary_router)  # GET /cases/{id}/summary.pdf
 api.add_router("/meetings", meetings_router)
+api.add_router("/meetings", meetings_live_router)  # the live meeting and minutes

@@ -162,4 +162,70 @@ ROWS: dict[str, Row] = {
     "meetings:recording_play": Row(PEOPLE, kwargs=recording),
     "meetings:recording_download": Row(PEOPLE, kwargs=recording),
     "meetings:recording_listeners": Row(CHAIR, kwargs=recording),
+    # --- API ---------------------------------------------------------------------------------------------------
+    "api:meeting_live": Row(PEOPLE, api=True, anonymous=401, kwargs=lambda w: {"meeting_id": w["live_meeting"].pk}),
+    "api:meeting_move": Row(
+        RUNNERS,
+        api=True,
+        anonymous=401,
+        method="POST",
+        kwargs=lambda w: {"meeting_id": w["live_meeting"].pk},
+        data=lambda w: {"to": "next"},
+    ),  # fmt: skip
+    "api:record_item_minutes": Row(
+        RUNNERS,
+        api=True,
+        anonymous=401,
+        method="POST",
+        kwargs=lambda w: {"item_id": w["live_case_item"].pk},
+        data=lambda w: {"version": 1, "text": "Discussed."},
+    ),  # fmt: skip
+    "api:record_item_decision": Row(
+        RUNNERS,
+        api=True,
+        anonymous=401,
+        method="POST",
+        kwargs=lambda w: {"item_id": w["live_other_item"].pk},
+        data=lambda w: {"version": 1, "decision": "Agreed", "reasons": "Everyone agreed"},
+    ),  # fmt: skip
+    "api:record_item_transition": Row(
+        CHAIR,
+        api=True,
+        anonymous=401,
+        method="POST",
+        kwargs=lambda w: {"item_id": w["live_case_item"].pk},
+        data=lambda w: {"transition": "decide_adopt", "reasons": "Vulnerable; agrees to talk."},
+    ),  # fmt: skip
+    "api:record_item_action": Row(
+        RUNNERS,
+        api=True,
+        anonymous=401,
+        method="POST",
+        ok=201,
+        kwargs=lambda w: {"item_id": w["live_case_item"].pk},
+        data=lambda w: {
+            "title": "Visit",
+            "assignee_id": w["practitioner"].pk,
+            "due_date": (timezone.localdate() + timedelta(days=7)).isoformat(),
+        },
+    ),  # fmt: skip
+    "api:meeting_minutes": Row(
+        PEOPLE, api=True, anonymous=401, kwargs=lambda w: {"meeting_id": w["approved_meeting"].pk}
+    ),
+    "api:approve_minutes": Row(
+        CHAIR,
+        api=True,
+        anonymous=401,
+        method="POST",
+        kwargs=lambda w: {"meeting_id": w["closed_meeting"].pk},
+        data=lambda w: {"version": 1, "fingerprint": _fingerprint(w)},
+    ),  # fmt: skip
 }
+
+
+def _fingerprint(world) -> str:
+    """What the chair reads on the closed meeting's draft minutes (approving it is allowed)."""
+    from roundtable.meetings.minutes import minutes_for
+
+    minutes = Minutes.objects.select_related("meeting__panel").get(meeting=world["closed_meeting"])
+    return minutes_for(world["panel_chair"], minutes).fingerprint
