@@ -41,6 +41,7 @@ class ChannelCase(models.Model):
 
     significant_harm_recorded = models.BooleanField(default=False)
     significant_harm_recorded_at = models.DateTimeField(null=True, blank=True)
+    significant_harm_details = models.TextField(blank=True)
     escalated = models.BooleanField(default=False)
     escalation_reason = models.TextField(blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
@@ -267,6 +268,13 @@ class Review(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     summary = models.TextField()
     concerns_remain = models.BooleanField(null=True, blank=True)
+    # A panel review re-assesses the person: the completed vulnerability assessment it was
+    # recorded with (the latest one completed since the previous review, or since adoption
+    # for the first). None: reviewed without a new assessment, with the reason why.
+    assessment = models.ForeignKey(
+        "assessments.Assessment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    no_assessment_reason = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -275,6 +283,22 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.channel_case}"
+
+
+class ScheduledReview(models.Model):
+    """A review due some months after exit: the task set for it on exit and, once it is
+    recorded, the post-exit review that did it (which marks the task done)."""
+
+    channel_case = models.ForeignKey(ChannelCase, on_delete=models.CASCADE, related_name="scheduled_reviews")
+    months = models.PositiveSmallIntegerField()
+    task = models.OneToOneField("tasks.Task", on_delete=models.CASCADE, related_name="+")
+    review = models.OneToOneField(Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="scheduled")
+
+    class Meta:
+        ordering = ["months", "id"]
+
+    def __str__(self) -> str:
+        return f"Review {self.months} months after exit of {self.channel_case}"
 
 
 class TransferOffer(models.Model):

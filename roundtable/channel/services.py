@@ -333,7 +333,11 @@ def _prevent_panel_ids(user) -> QuerySet:
 
 
 def is_prevent_officer(user) -> bool:
-    return _prevent_panel_ids(user).exists()
+    # Asked by the navigation on every page: remembered on this request's user object.
+    cached = user.__dict__.get("_is_prevent_officer")
+    if cached is None:
+        cached = user.__dict__["_is_prevent_officer"] = _prevent_panel_ids(user).exists()
+    return cached
 
 
 def channel_case_for(user, case_pk: int) -> ChannelCase:
@@ -384,3 +388,25 @@ def do_channel_transition(actor, channel_case: ChannelCase, name: str, data: dic
 
 def transitions_for(user, channel_case: ChannelCase) -> list[engine.Availability]:
     return engine.available_transitions(user, channel_case)
+
+
+def review_context(channel_case: ChannelCase) -> dict:
+    """What the review step's page shows first: the assessment the review will be recorded
+    with (its scores beside the previous assessment's and what changed), or plainly that
+    there is none since the last review. The case's assessments are seen with the case."""
+    from roundtable.assessments.models import Assessment
+    from roundtable.channel import reviews
+
+    assessment = reviews.assessment_since_last_review(channel_case)
+    _when, since = reviews.review_baseline(channel_case)
+    review = {"assessment": assessment, "since": since}
+    if assessment is not None:
+        review["scores"] = reviews.score_lines(assessment)
+        review["changes"] = reviews.factor_change_sentences(assessment)
+    else:
+        review["draft"] = (
+            Assessment.objects.filter(case_id=channel_case.case_id, status=Assessment.Status.DRAFT)
+            .values_list("pk", flat=True)
+            .first()
+        )
+    return {"review": review}

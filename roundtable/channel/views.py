@@ -242,16 +242,27 @@ def _open_transitions(request, channel_case, transitions) -> list:
     return mine
 
 
-def _transition_page(request, channel_case, transitions, title: str, hint: str = ""):
+def _transition_page(request, channel_case, transitions, title: str, hint: str = "", extra: dict | None = None):
     workflow = channel_case.workflow
     blocked = {t.name: workflow.unmet(t, channel_case, request.user) for t in transitions}
     ready = [t for t in transitions if not blocked[t.name]]
     problems = [p for t in transitions for p in blocked[t.name]] if not ready else []
+    # Choices of this step the user could make but not now, each with why (the other half of
+    # a two-person endorsement, an exit while significant harm has no social care referral).
+    unavailable = [(t, blocked[t.name]) for t in transitions if blocked[t.name]] if ready else []
     form = TransitionForm(
         request.POST if request.method == "POST" else None, transitions=ready or transitions, subject=channel_case
     )
     status = 200
-    if request.method == "POST" and ready and form.is_valid():
+    asked_for = request.POST.get("transition") if request.method == "POST" else None
+    refused = next((problems_ for t, problems_ in unavailable if t.name == asked_for), None)
+    if refused:
+        # Sent from a page that offered it a moment ago: say why it cannot be made now.
+        form.is_valid()
+        form.errors.clear()
+        form.add_error(None, " ".join(refused))
+        status = 409
+    elif request.method == "POST" and ready and form.is_valid():
         chosen = form.chosen()
         try:
             services.do_channel_transition(request.user, channel_case, chosen.name, form.recorded())
@@ -265,8 +276,10 @@ def _transition_page(request, channel_case, transitions, title: str, hint: str =
         else:
             messages.success(request, f"Recorded: {chosen.label}. The case is now “{channel_case.state_label}”.")
             return redirect("channel:case", channel_case.case_id)
-    context = _context(channel_case, form=form, title=title, hint=hint, problems=problems, ready=ready)
-    return render(request, "channel/transition.html", context, status=status)
+    context = _context(
+        channel_case, form=form, title=title, hint=hint, problems=problems, ready=ready, unavailable=unavailable
+    )
+    return render(request, "channel/transition.html", {**context, **(extra or {})}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -278,7 +291,8 @@ def step(request, case_pk, step):
     if declared is None:
         raise Http404
     transitions = _open_transitions(request, channel_case, workflow.transitions_in_step(step))
-    return _transition_page(request, channel_case, transitions, declared.label, declared.hint)
+    extra = services.review_context(channel_case) if step == "review" else None
+    return _transition_page(request, channel_case, transitions, declared.label, declared.hint, extra)
 
 
 @require_http_methods(["GET", "POST"])

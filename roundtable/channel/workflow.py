@@ -8,9 +8,12 @@
     awaiting_panel ─ panel decision (chair) ─┬─ adopted ─ start support (consent!) ─ in_support
                                              ├─ signposted
                                              └─ exited
-    adopted / in_support ─ review (stays) ; in_support ─ recommend exit ─ exit_recommended
+    adopted / in_support ─ review (stays: with the assessment completed since the last review,
+                           or without one, confirmed and with the reason)
+    in_support ─ recommend exit ─ exit_recommended
     exit_recommended ─ endorsements by the chair AND the police Prevent lead ─ exited
-    exited ─ post-exit review (stays; tasks at the panel's post_exit_review_months)
+    exited ─ post-exit review (stays; tasks at the panel's post_exit_review_months, each marked
+             done by the review that says it is that one)
     any open state ─ escalate (police), significant harm, social care referral, transfer
 
 To add another panel type, write a module like this one: its states, its actors
@@ -27,11 +30,13 @@ from datetime import date
 from django.db.models import F, Q
 from django.utils import timezone
 
+from roundtable.channel import reviews
 from roundtable.channel.models import (
     AgeGroup,
     NextStep,
     PanelDecision,
     Review,
+    ScheduledReview,
     Screening,
     TransferOffer,
 )
@@ -222,6 +227,18 @@ def police_lead_has_not_endorsed(subject, actor) -> str | None:
     return None
 
 
+def assessed_since_last_review(subject, actor) -> str | None:
+    if reviews.assessment_since_last_review(subject) is None:
+        return f"{reviews.no_assessment_problem(subject)} Every review re-assesses the person."
+    return None
+
+
+def not_assessed_since_last_review(subject, actor) -> str | None:
+    if reviews.assessment_since_last_review(subject) is not None:
+        return "A vulnerability assessment has been completed since the last review: record the review with it."
+    return None
+
+
 def transfer_pending(subject, actor) -> str | None:
     if not subject.transfers.filter(outcome=TransferOffer.Outcome.PENDING).exists():
         return "The case has not been offered to another panel."
@@ -248,6 +265,8 @@ GUARDS = [
     Guard("exit_endorsed_by_both", exit_endorsed_by_both),
     Guard("chair_has_not_endorsed", chair_has_not_endorsed),
     Guard("police_lead_has_not_endorsed", police_lead_has_not_endorsed),
+    Guard("assessed_since_last_review", assessed_since_last_review),
+    Guard("not_assessed_since_last_review", not_assessed_since_last_review),
     Guard("transfer_pending", transfer_pending),
     Guard("no_transfer_pending", no_transfer_pending),
     Guard("other_channel_panel_exists", other_channel_panel_exists),
@@ -356,14 +375,24 @@ def record_decision(ctx: Context) -> None:
 
 
 def record_review(ctx: Context) -> None:
-    kind = Review.Kind.POST_EXIT if ctx.transition.name == "post_exit_review" else Review.Kind.PANEL
-    Review.objects.create(
+    """A panel review with the assessment it re-assessed with (or the reason there is none);
+    a post-exit review with the scheduled review it is, whose task it marks done."""
+    post_exit = ctx.transition.name == "post_exit_review"
+    assessment = None if post_exit else reviews.assessment_since_last_review(ctx.subject)
+    review = Review.objects.create(
         channel_case=ctx.subject,
-        kind=kind,
+        kind=Review.Kind.POST_EXIT if post_exit else Review.Kind.PANEL,
         summary=ctx.data["summary"],
         concerns_remain=ctx.data.get("concerns_remain"),
+        assessment=assessment,
+        no_assessment_reason=ctx.data.get("no_assessment_reason") or "",
         recorded_by=ctx.actor,
     )
+    reviews.forget(ctx.subject)
+    if assessment is not None:
+        ctx.data.update(reviews.assessment_notes(assessment))
+    if post_exit:
+        ctx.data["scheduled"] = reviews.complete_scheduled_review(ctx.actor, ctx.subject, review, ctx.data["scheduled"])
 
 
 def clear_endorsements(ctx: Context) -> None:
@@ -396,25 +425,34 @@ def schedule_post_exit_reviews(ctx: Context) -> None:
     _add_members(case, [panel.chair], CaseMembership.Role.CONTRIBUTOR, ctx.actor)
     today = timezone.localdate()
     for months in panel.review_months:
-        do_create_task(
+        task = do_create_task(
             ctx.actor,
             case,
             title=f"Post-exit review: {months} months after exit",
-            description="Review how the person is doing since they exited Channel, and record it on the case.",
+            description="Review how the person is doing since they exited Channel, and record it on the case's "
+            "Channel page (Post-exit reviews): that marks this task done.",
             assignee=panel.chair,
             due_date=today + relativedelta(months=months),
         )
+        ScheduledReview.objects.create(channel_case=subject, months=months, task=task)
 
 
 def set_escalated(ctx: Context) -> None:
     ctx.subject.escalated = True
     ctx.subject.escalation_reason = ctx.data["reason"]
     ctx.subject.escalated_at = timezone.now()
+    from roundtable.cases.models import CaseMembership
+
+    panel = ctx.subject.panel
+    on_case = set(CaseMembership.objects.filter(case_id=ctx.subject.case_id).values_list("user_id", flat=True))
+    told = [u for u in (panel.chair, panel.police_lead) if u is not None and u.pk in on_case]
+    _tell(told, ctx, "The police have escalated a Channel case outside Channel.")
 
 
 def set_significant_harm(ctx: Context) -> None:
     ctx.subject.significant_harm_recorded = True
     ctx.subject.significant_harm_recorded_at = timezone.now()
+    ctx.subject.significant_harm_details = ctx.data["details"]
 
 
 def set_social_care_referral(ctx: Context) -> None:
@@ -581,6 +619,19 @@ AGREED = RecordField(
 )
 NEXT_STEP = (REASONS, AGREED)
 REVIEW_SUMMARY = RecordField("summary", "Summary of the review", required_message="Enter a summary of the review")
+CONCERNS_REMAIN = RecordField(
+    "concerns_remain",
+    "Do concerns remain?",
+    kind=YES_NO,
+    required_message="Select yes if concerns remain",
+)
+REVIEW_ACTORS = ("chair", "panel_admin")
+# What a panel review records about the assessment it was recorded with (found by the effect).
+ASSESSMENT_NOTES = (
+    ("assessment", "Vulnerability assessment"),
+    ("assessment_scores", "Scores"),
+    ("assessment_changes", "What changed since the previous assessment"),
+)
 REASON = RecordField("reason", "Reason", required_message="Enter the reason")
 COMMENT = RecordField("comment", "Comment (optional)", required=False)
 
@@ -730,25 +781,46 @@ TRANSITIONS = [
         step="support",
         summary="Support started",
     ),
-    # Reviews at every panel.
+    # Reviews at every panel, each re-assessing the person: with the assessment completed
+    # since the last review or, when there is none, only with a confirmation and the reason.
     Transition(
         "review",
         "Record a panel review",
         sources=(ADOPTED, IN_SUPPORT),
         target=None,
-        actors=("chair", "panel_admin"),
-        records=(
-            REVIEW_SUMMARY,
-            RecordField(
-                "concerns_remain",
-                "Do concerns remain?",
-                kind=YES_NO,
-                required_message="Select yes if concerns remain",
-            ),
-        ),
+        actors=REVIEW_ACTORS,
+        requires=("assessed_since_last_review",),
+        records=(REVIEW_SUMMARY, CONCERNS_REMAIN),
         effects=("record_review",),
         step="review",
         summary="Panel review recorded",
+        notes=ASSESSMENT_NOTES,
+    ),
+    Transition(
+        "review_without_assessment",
+        "Record a panel review without a new assessment",
+        sources=(ADOPTED, IN_SUPPORT),
+        target=None,
+        actors=REVIEW_ACTORS,
+        requires=("not_assessed_since_last_review",),
+        records=(
+            RecordField(
+                "no_assessment_confirmed",
+                "The panel is reviewing the case without re-assessing the person",
+                kind=CONFIRM,
+                required_message="Confirm that the panel is reviewing the case without a new vulnerability assessment",
+            ),
+            RecordField(
+                "no_assessment_reason",
+                "Why the person was not re-assessed",
+                required_message="Enter why the person was not re-assessed at this review",
+            ),
+            REVIEW_SUMMARY,
+            CONCERNS_REMAIN,
+        ),
+        effects=("record_review",),
+        step="review",
+        summary="Panel review recorded without a new assessment",
     ),
     # Exit: the panel recommends; the chair and the police Prevent lead both endorse.
     Transition(
@@ -808,6 +880,14 @@ TRANSITIONS = [
         target=None,
         actors=("chair", "panel_admin", "police"),
         records=(
+            RecordField(
+                "scheduled",
+                "Which review is this?",
+                kind=CHOICE,
+                choices_from=reviews.scheduled_review_choices,
+                hint="Recording one of the reviews set at exit marks its task done.",
+                required_message="Select which review this is",
+            ),
             REVIEW_SUMMARY,
             RecordField(
                 "concerns_remain",

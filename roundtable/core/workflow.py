@@ -115,6 +115,10 @@ class Transition:
     target_when: str = ""
     summary: str = ""  # the chronology entry's summary; defaults to "<workflow>: <label>"
     hint: str = ""
+    # What the effects add to the record, as (name, label): shown in the history and the
+    # chronology like a recorded field, but never accepted from the person (a review's
+    # vulnerability assessment, found by the effect, not typed).
+    notes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -212,9 +216,9 @@ class Workflow:
             problems += [f"{t.name}: effect {e!r} is not declared" for e in t.effects if e not in self.effects]
             if t.step and t.step not in step_keys:
                 problems.append(f"{t.name}: step {t.step!r} is not declared")
-            names = [f.name for f in t.records]
+            names = [f.name for f in t.records] + [name for name, _label in t.notes]
             if len(set(names)) != len(names):
-                problems.append(f"{t.name}: a recorded field is named twice")
+                problems.append(f"{t.name}: a recorded field or note is named twice")
             for f in t.records:
                 if f.kind not in FIELD_KINDS:
                     problems.append(f"{t.name}.{f.name}: unknown kind {f.kind!r}")
@@ -510,6 +514,9 @@ def describe(workflow: Workflow, transition: Transition, data: dict, from_state:
         if value in (None, "", []):
             continue
         lines.append(f"{f.label}: {f.display(value)}")
+    for name, label in transition.notes:
+        if data.get(name) not in (None, "", []):
+            lines.append(f"{label}: {data[name]}")
     return "\n".join(lines)
 
 
@@ -537,11 +544,15 @@ def event_lines(event) -> list[tuple[str, str]]:
     transition = workflow.transitions.get(event.transition) if workflow else None
     if transition is None:
         return [(key, str(value)) for key, value in event.data.items()]
-    return [
+    lines = [
         (f.label, f.display(event.data.get(f.name)))
         for f in transition.records
         if event.data.get(f.name) not in (None, "", [])
     ]
+    lines += [
+        (label, str(event.data[name])) for name, label in transition.notes if event.data.get(name) not in (None, "", [])
+    ]
+    return lines
 
 
 # --- Progress through the steps (the task list on a case page) ------------------------------------
