@@ -28,7 +28,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from roundtable.access import policy
@@ -390,49 +390,95 @@ class Stage:
         return self.number >= self.total
 
 
-def _latest_assessment(user, case):
+def _latest_assessment(case):
+    """The case's latest completed, uncorrected assessment — what assessments.services.
+    latest_assessment gives a reader of the case (assessments are visible with their case)."""
     try:
-        from roundtable.assessments.services import latest_assessment
+        from roundtable.assessments.models import Assessment
     except ImportError:  # pragma: no cover - the assessments app is optional to this page
         return None
-    return latest_assessment(user, case)
+    return (
+        Assessment.objects.filter(case=case, status=Assessment.Status.COMPLETED, superseded_by=None)
+        .select_related("assessed_by")
+        .order_by("-assessed_on", "-completed_at", "-id")
+        .first()
+    )
 
 
 def stage_for(user, meeting: Meeting, item: AgendaItem | None) -> Stage:
     """What ``user`` may see of ``item`` on the live screen: for a case item they may read,
     the recent chronology (restricted entries as placeholders), the latest assessment, the
-    case's open tasks, the pre-meeting updates and the actions set here."""
-    from roundtable.cases.queries import case_entries
-    from roundtable.meetings.services import update_summaries
-    from roundtable.tasks.services import case_tasks
+    case's open tasks, the pre-meeting updates and the actions set here.
+
+    Every follower asks this on every move, so it asks the policy once for the item
+    (``meeting.see_item``) and once for the case (``case.view``), then reads what the
+    policy makes visible *with* them directly: actions and tasks are visible with their case
+    (access/rules/tasks.py, meetings.py), as are assessments (assessments.py); pre-meeting
+    updates with their item. Chronology entries go through the case's content-visibility
+    rule (``content_visible_q``), entry by entry, so a restricted entry is only ever a
+    placeholder. tests/meetings/test_live.py proves the
+    shortcuts show exactly what the policy's querysets would."""
+    from roundtable.access.rules.cases import content_visible_q
+    from roundtable.cases.models import ChronologyEntry
 
     stage = Stage(meeting=meeting, item=item, total=meeting.items.count())
     if item is None:
         return stage
     stage.number = item_number(item)
-    stage.visible = policy.visible(user, AgendaItem.objects.filter(pk=item.pk)).exists()
-    if not stage.visible:
+    stage.visible = policy.can(user, "meeting.see_item", item)
+    if not stage.visible or item.case_id is None:
         return stage
-    stage.actions = list(
-        policy.visible(user, Action.objects.filter(item=item)).select_related(
-            "task", "task__assignee", "task__assignee__organisation"
-        )
-    )
     case = item.case
-    if case is None:
-        return stage
     stage.case_readable = policy.can(user, "case.view", case)
     if not stage.case_readable:
         return stage
-    restricted = Prefetch("restricted_to")
-    stage.entries = list(case_entries(user, case).prefetch_related(restricted).order_by("-occurred_at", "-pk")[:5])
-    stage.assessment = _latest_assessment(user, case)
-    stage.open_tasks = list(case_tasks(user, case).filter(status__in=Task.OPEN_STATES)[:OPEN_TASKS_SHOWN])
-    stage.summary = update_summaries(user, [item]).get(item.pk)
+    stage.actions = list(
+        Action.objects.filter(item=item).select_related("task", "task__assignee", "task__assignee__organisation")
+    )
+    readable = ExpressionWrapper(content_visible_q(user), output_field=BooleanField())
+    stage.entries = list(
+        ChronologyEntry.objects.filter(case_id=case.pk)
+        .annotate(content_visible=readable)
+        .select_related("author", "organisation", "retracted_by")
+        .prefetch_related("restricted_to")
+        .order_by("-occurred_at", "-pk")[:RECENT_ENTRIES]
+    )
+    stage.assessment = _latest_assessment(case)
+    today = timezone.localdate()
+    stage.open_tasks = list(
+        Task.objects.filter(case=case, status__in=Task.OPEN_STATES)
+        .select_related("assignee")
+        .order_by("due_date", "pk")[:OPEN_TASKS_SHOWN]
+    )
+    for task in stage.open_tasks:
+        task.is_overdue = task.due_date < today
+    stage.summary = _update_summary(item)
     channel_case = channel_case_of(item)
     if channel_case is not None:
         stage.channel_state = channel_case.state_label
     return stage
+
+
+@dataclass
+class UpdateSummary:
+    latest: list = field(default_factory=list)  # each organisation's latest pre-meeting update
+
+    @property
+    def total(self) -> int:
+        return len(self.latest)
+
+
+def _update_summary(item: AgendaItem) -> UpdateSummary:
+    from roundtable.meetings.models import PreMeetingUpdate
+
+    summary, seen = UpdateSummary(), set()
+    for update in (
+        PreMeetingUpdate.objects.filter(item=item).select_related("organisation").order_by("-created_at", "-id")
+    ):
+        if update.organisation_id not in seen:
+            seen.add(update.organisation_id)
+            summary.latest.append(update)
+    return summary
 
 
 def audit_stage_view(user, stage: Stage, action: str = "meeting.live_item_viewed") -> None:
@@ -456,9 +502,11 @@ class AgendaLine:
 
 def agenda_lines(user, meeting: Meeting) -> list[AgendaLine]:
     """Every item of the meeting, numbered, each marked whether ``user`` may see it."""
-    items = list(ordered_items(meeting).select_related("case", "case__person"))
-    seen = set(policy.visible(user, AgendaItem.objects.filter(meeting=meeting)).values_list("pk", flat=True))
-    return [AgendaLine(item, number, item.pk in seen) for number, item in enumerate(items, start=1)]
+    items = list(ordered_items(meeting).select_related("meeting__panel", "case", "case__person"))
+    return [
+        AgendaLine(item, number, policy.can(user, "meeting.see_item", item))
+        for number, item in enumerate(items, start=1)
+    ]
 
 
 def attendance_counts(meeting: Meeting) -> dict[str, int]:

@@ -12,6 +12,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -191,3 +192,51 @@ def test_viewing_an_item_with_its_papers_is_audited(client, room):
     _stage(client, room["member"], room["meeting"], room["items"][0])
     event = AuditEvent.objects.filter(action="meeting.live_item_viewed", actor_id=room["member"].pk).get()
     assert event.case_id == room["school_case"].pk
+
+
+# --- The live screen's shortcuts agree with the policy's querysets ------------------------------------------
+@pytest.mark.parametrize("published", [True, False])
+def test_the_see_item_rule_agrees_with_the_agenda_items_scope(room, published):
+    from roundtable.access import policy
+    from roundtable.access.rules.meetings import forget
+    from roundtable.meetings.models import AgendaItem
+
+    if not published:
+        Meeting.objects.filter(pk=room["meeting"].pk).update(agenda_published_at=None)
+    items = list(AgendaItem.objects.select_related("meeting__panel", "case").filter(meeting=room["meeting"]))
+    for who in ("chair", "admin", "member", "newcomer", "owner", "outsider"):
+        user = room[who]
+        forget(user)
+        scoped = set(
+            policy.visible(user, AgendaItem.objects.filter(meeting=room["meeting"])).values_list("pk", flat=True)
+        )
+        ruled = {item.pk for item in items if policy.can(user, "meeting.see_item", item)}
+        assert ruled == scoped, who
+
+
+def test_the_stage_shows_the_actions_and_tasks_the_policy_shows(room):
+    from roundtable.access import policy
+    from roundtable.assessments.services import latest_assessment
+    from roundtable.cases.queries import case_entries
+    from roundtable.meetings.models import Action, AgendaItem
+    from roundtable.tasks.models import Task
+
+    live.do_start_meeting(room["chair"], room["meeting"])
+    item = AgendaItem.objects.select_related("meeting__panel", "case").get(pk=room["items"][0].pk)
+    live.do_record_action(room["admin"], item, title="Call", assignee=room["member"], due_date=timezone.localdate())
+    EntryFactory(case=item.case, summary="Open note")
+    EntryFactory(case=item.case, summary="Locked note", is_restricted=True)
+    for who in ("chair", "admin", "member", "newcomer"):
+        user = room[who]
+        stage = live.stage_for(user, Meeting.objects.get(pk=room["meeting"].pk), item)
+        visible_actions = set(policy.visible(user, Action.objects.filter(item=item)).values_list("pk", flat=True))
+        assert {action.pk for action in stage.actions} == visible_actions, who
+        visible_tasks = set(
+            policy.visible(user, Task.objects.filter(case=item.case, status__in=Task.OPEN_STATES)).values_list(
+                "pk", flat=True
+            )
+        )
+        assert {task.pk for task in stage.open_tasks} == visible_tasks, who
+        by_policy = case_entries(user, item.case).order_by("-occurred_at", "-pk")[:5]
+        assert [(e.pk, e.content_visible) for e in stage.entries] == [(e.pk, e.content_visible) for e in by_policy]
+        assert stage.assessment == latest_assessment(user, item.case)

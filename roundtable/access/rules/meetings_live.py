@@ -37,6 +37,21 @@ def follow(user, meeting):
     return is_person_of(user, meeting)
 
 
+@rule("meeting.see_item")
+def see_item(user, item):
+    """One agenda item, decided as the agenda items scope (meetings.py) decides it for a
+    queryset, without building that scope's subqueries (the live screen asks on every move,
+    for every follower): the meeting's runners see every item; the other people of the
+    meeting see items once the agenda is published — other business always, a case item
+    while they may see its case. tests/meetings/test_live.py proves the two agree."""
+    meeting = item.meeting
+    if runs_panel(user, meeting.panel):
+        return True
+    if meeting.agenda_published_at is None or not is_person_of(user, meeting):
+        return False
+    return item.case_id is None or policy.can(user, "case.view", item.case)
+
+
 @rule("meeting.drive")
 def drive(user, meeting):
     return _status(meeting) in ("planned", "in_session") and runs_panel(user, meeting.panel)
