@@ -240,3 +240,15 @@ def test_the_stage_shows_the_actions_and_tasks_the_policy_shows(room):
         by_policy = case_entries(user, item.case).order_by("-occurred_at", "-pk")[:5]
         assert [(e.pk, e.content_visible) for e in stage.entries] == [(e.pk, e.content_visible) for e in by_policy]
         assert stage.assessment == latest_assessment(user, item.case)
+
+
+def test_the_redis_channel_layer_outlasts_its_own_blocking_read(settings):
+    """redis-py's default socket timeout (5 s) equals channels_redis's blocking read: without a
+    longer one every idle follower's socket is dropped after 5 seconds."""
+    layer = settings.CHANNEL_LAYERS["default"]
+    if "Redis" not in layer["BACKEND"]:
+        pytest.skip("the in-memory channel layer has no socket")
+    from channels_redis.core import RedisChannelLayer
+
+    for host in layer["CONFIG"]["hosts"]:
+        assert isinstance(host, dict) and host.get("socket_timeout", 5) > RedisChannelLayer.brpop_timeout
