@@ -139,7 +139,7 @@ def force_sign_in(client, user):
 
     from roundtable.accounts.middleware import LAST_SEEN, SIGNED_IN_AT
 
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="roundtable.accounts.backends.UserBackend")
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user, confirmed=True).persistent_id
     session[SIGNED_IN_AT] = session[LAST_SEEN] = time.time()

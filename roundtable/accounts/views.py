@@ -57,7 +57,7 @@ def _safe_next(request) -> str:
 
 
 def _finish_sign_in(request, user, device=None):
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="roundtable.accounts.backends.UserBackend")
     if device is not None:
         otp_login(request, device)
     now = time.time()

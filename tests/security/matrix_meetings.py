@@ -136,9 +136,7 @@ ROWS: dict[str, Row] = {
     "meetings:add_update": Row(ON_PANEL, kwargs=item),
     "meetings:remind": Row(RUNNERS, method="POST", ok=302, kwargs=lambda w: {"pk": w["meeting_action"].pk}),
     # --- API ------------------------------------------------------------------------------------------------
-    "api:panel_meetings": Row(
-        ON_PANEL, api=True, anonymous=401, kwargs=lambda w: {"panel_id": w["meetings_panel"].pk}
-    ),
+    "api:panel_meetings": Row(ON_PANEL, api=True, anonymous=401, kwargs=lambda w: {"panel_id": w["meetings_panel"].pk}),
     "api:meeting_detail": Row(ON_PANEL, api=True, anonymous=401, kwargs=api_meeting),
     "api:meeting_attendance": Row(ON_PANEL, api=True, anonymous=401, kwargs=api_meeting),
     "api:record_attendance": Row(
