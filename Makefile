@@ -77,8 +77,8 @@ test-postgres:
 		echo "Start them (make services) and run: make test-postgres"; \
 	fi
 
-bench: install-dev
-	@echo "No benchmarks yet: see bench/README.md"
+bench: install-dev services
+	$(PY) bench/meeting_followers.py
 
 clean:
 	rm -rf var/static var/build
