@@ -290,6 +290,12 @@ def main() -> int:
         "LOG_LEVEL": "WARNING",
         "ALLOWED_HOSTS": "127.0.0.1",
     }
+    for port in ports:
+        import socket
+
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                raise SystemExit(f"Port {port} is in use: stop what is listening there or choose --ports")
     servers: list[subprocess.Popen] = []
     try:
         if use_postgres:
@@ -314,7 +320,11 @@ def main() -> int:
         for server in servers:
             server.terminate()
         for server in servers:
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()  # still draining sockets: nothing of it is needed any more
+                server.wait(timeout=15)
         if use_postgres:
             drop = f"DROP DATABASE IF EXISTS {database_name}"
             subprocess.run(["psql", "-q", args.postgres + "/postgres", "-c", drop], capture_output=True, check=False)
