@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
-from pydantic import ConfigDict
 
 from roundtable.access import policy
 from roundtable.api.bodies import json_body, parse_body, unprocessable
@@ -82,15 +81,12 @@ class DecisionIn(Schema):
 
 
 class TransitionIn(Schema):
-    """The transition's name and the fields it records: in ``data``, or alongside ``transition``."""
-
-    model_config = ConfigDict(extra="allow")
-
     transition: str = Field(description="A Channel workflow transition of a meeting step (decide_adopt, review, …)")
-    data: dict = Field(default_factory=dict, description='The fields the transition records, e.g. {"reasons": …}')
-
-    def recorded(self) -> dict:
-        return {**(self.model_extra or {}), **self.data}
+    data: dict = Field(
+        default_factory=dict,
+        description='The fields the transition records, e.g. {"reasons": "…"} (a form-encoded body may give them '
+        "alongside transition instead)",
+    )
 
 
 class ActionIn(Schema):
@@ -305,6 +301,14 @@ def record_decision(request, item_id: int):
     return _item_out(request.auth, saved)
 
 
+def _recorded(request, payload: TransitionIn) -> dict:
+    """The transition's fields: ``data`` of a JSON body, or the other fields of a form."""
+    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = {key: value for key, value in request.POST.items() if key not in ("transition", "data")}
+        return {**form, **payload.data}
+    return payload.data
+
+
 @router.post(
     "/items/{item_id}/workflow",
     response={200: StageItemOut, 404: ErrorOut, 422: dict},
@@ -321,7 +325,7 @@ def record_transition(request, item_id: int):
     if payload.transition not in ready:
         raise unprocessable(DjangoValidationError({"transition": f"Choose one of: {', '.join(sorted(ready))}"}))
     try:
-        saved = live.do_record_transition(request.auth, item, payload.transition, payload.recorded())
+        saved = live.do_record_transition(request.auth, item, payload.transition, _recorded(request, payload))
     except TransitionRefused as refused:
         raise unprocessable(DjangoValidationError(refused.problems)) from None
     except PermissionDenied:

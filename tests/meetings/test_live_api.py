@@ -99,3 +99,35 @@ def test_minutes_read_and_approved_through_the_api(api, room):
     seen = api(room["member"]).get(url).json()
     labels = [item["label"] for item in seen["items"]]
     assert labels[1] == "Item 2 – restricted to members of the case" and not seen["items"][1]["visible"]
+
+
+def test_a_channel_decision_through_the_api_goes_through_the_workflow(api, area):
+    from roundtable.channel.models import ChannelCase
+    from roundtable.meetings import live
+    from tests.channel.factories import submit
+    from tests.meetings.factories import ItemFactory, MeetingFactory, publish
+    from tests.panels.factories import PanelFactory
+
+    panel = PanelFactory(area=area)
+    channel_case = submit(panel)
+    ChannelCase.objects.filter(pk=channel_case.pk).update(state="awaiting_panel")
+    meeting = MeetingFactory(panel=panel)
+    item = ItemFactory(meeting=meeting, case=channel_case.case, kind="new_referral", added_by=panel.chair)
+    publish(meeting)
+    live.do_start_meeting(panel.chair, meeting)
+    url = reverse("api:record_item_transition", kwargs={"item_id": item.pk})
+    admin = api(panel.administrators.first())
+    assert (
+        admin.post(
+            url, {"transition": "decide_adopt", "data": {"reasons": "x"}}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    chair = api(panel.chair)
+    missing = chair.post(url, {"transition": "decide_adopt", "data": {}}, content_type="application/json")
+    assert missing.status_code == 422 and "reasons" in missing.content.decode()
+    done = chair.post(url, {"transition": "decide_adopt", "data": {"reasons": "Vulnerable."}},
+                      content_type="application/json")  # fmt: skip
+    assert done.status_code == 200 and done.json()["decision"] == "Adopt as a Channel case"
+    channel_case.refresh_from_db()
+    assert channel_case.state == "adopted"
