@@ -84,7 +84,7 @@ def _approved(meeting) -> bool:
 @rule("minutes.view")
 def view_minutes(user, meeting):
     if runs_panel(user, meeting.panel):
-        return _status(meeting) != "planned"
+        return _status(meeting) in ("closed", "minutes_approved")
     return _approved(meeting) and is_person_of(user, meeting)
 
 
