@@ -123,7 +123,8 @@ async function sendControl(form) {
   for (const button of buttons) button.disabled = true;
   let response;
   try {
-    response = await fetch(form.action, {
+    // getAttribute: the form's "action" field would shadow form.action.
+    response = await fetch(form.getAttribute("action"), {
       method: "POST",
       body: new FormData(form),
       credentials: "same-origin",
