@@ -64,7 +64,7 @@ case = Case.objects.create(reference="RT-BENCH-1", person=person, kind="referral
 CaseMembership.objects.create(case=case, user=user, role="owner")
 session = SessionStore()
 session["_auth_user_id"] = str(user.pk)
-session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+session["_auth_user_backend"] = "roundtable.accounts.backends.UserBackend"
 session["_auth_user_hash"] = user.get_session_auth_hash()
 session[DEVICE_ID_SESSION_KEY] = device.persistent_id
 session[SIGNED_IN_AT] = session[LAST_SEEN] = time.time()
