@@ -538,12 +538,17 @@ def moved(workflow: Workflow, event) -> str:
     return f"{workflow.state_label(event.from_state)} → {workflow.state_label(event.to_state)}"
 
 
+def _plain(code: str) -> str:
+    return code.replace("_", " ").capitalize()
+
+
 def event_lines(event) -> list[tuple[str, str]]:
     """(label, value) for each recorded field of a history row, in declaration order."""
     workflow = WORKFLOWS.get(event.workflow)
     transition = workflow.transitions.get(event.transition) if workflow else None
     if transition is None:
-        return [(key, str(value)) for key, value in event.data.items()]
+        # An event the declaration does not describe (the referral itself): plain words, not keys.
+        return [(_plain(key), _plain(str(value))) for key, value in event.data.items()]
     lines = [
         (f.label, f.display(event.data.get(f.name)))
         for f in transition.records
