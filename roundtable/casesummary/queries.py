@@ -172,19 +172,10 @@ def channel_of(user, case: Case) -> ChannelSection | None:
         else:
             title = event.transition
         lines = engine.event_lines(event)
-        if transition is None:  # e.g. the referral itself: plain words for what it stored
-            lines = [(label.replace("_", " ").capitalize(), _plain(label, value)) for label, value in lines]
         history.append({"event": event, "title": title, "moved": engine.moved(workflow, event), "lines": lines})
     referral = getattr(channel_case, "referral", None)
     return ChannelSection(channel_case=channel_case, referral=referral, history=history)
 
-
-def _plain(key: str, value: str) -> str:
-    """The label of a stored choice ("in_app" -> "Referral form in Roundtable")."""
-    from roundtable.channel.models import Referral, ReferrerSector, Urgency
-
-    choices = {"source": Referral.Source, "urgency": Urgency, "referrer_sector": ReferrerSector}.get(key)
-    return dict(choices.choices).get(value, value) if choices else value
 
 
 def chronology_of(user, case: Case) -> Chronology:

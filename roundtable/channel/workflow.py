@@ -35,10 +35,13 @@ from roundtable.channel.models import (
     AgeGroup,
     NextStep,
     PanelDecision,
+    Referral,
+    ReferrerSector,
     Review,
     ScheduledReview,
     Screening,
     TransferOffer,
+    Urgency,
 )
 from roundtable.core.workflow import (
     CHOICE,
@@ -1002,4 +1005,9 @@ CHANNEL = Workflow(
     effects=EFFECTS,
     steps=STEPS,
     on_enter={EXITED: ("schedule_post_exit_reviews",)},
+    value_labels={
+        "source": dict(Referral.Source.choices),
+        "urgency": dict(Urgency.choices),
+        "referrer_sector": dict(ReferrerSector.choices),
+    },
 )

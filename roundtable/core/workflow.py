@@ -182,6 +182,7 @@ class Workflow:
         effects: dict[str, Effect] | None = None,
         steps: list[Step] = (),
         on_enter: dict[str, tuple[str, ...]] | None = None,
+        value_labels: dict[str, dict[str, str]] | None = None,
     ):
         self.name = name
         self.label = label
@@ -194,6 +195,9 @@ class Workflow:
         self.steps = list(steps)
         # Effects run whenever the subject enters a state, by whichever transition.
         self.on_enter = dict(on_enter or {})
+        # How to read stored codes in history rows no transition describes (the referral itself):
+        # {"source": {"in_app": "Referral form in Roundtable"}, ...}.
+        self.value_labels = dict(value_labels or {})
         self._check()
         WORKFLOWS[name] = self
 
@@ -548,7 +552,8 @@ def event_lines(event) -> list[tuple[str, str]]:
     transition = workflow.transitions.get(event.transition) if workflow else None
     if transition is None:
         # An event the declaration does not describe (the referral itself): plain words, not keys.
-        return [(_plain(key), _plain(str(value))) for key, value in event.data.items()]
+        labels = workflow.value_labels if workflow else {}
+        return [(_plain(key), labels.get(key, {}).get(str(v)) or _plain(str(v))) for key, v in event.data.items()]
     lines = [
         (f.label, f.display(event.data.get(f.name)))
         for f in transition.records
