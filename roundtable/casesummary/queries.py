@@ -177,7 +177,6 @@ def channel_of(user, case: Case) -> ChannelSection | None:
     return ChannelSection(channel_case=channel_case, referral=referral, history=history)
 
 
-
 def chronology_of(user, case: Case) -> Chronology:
     """Every entry the user may see, oldest first. Entries whose text they may not read keep
     only what the chronology page shows of them (kind, when, who wrote it)."""
