@@ -11,6 +11,7 @@ Two kinds of entry:
 
 from collections.abc import Callable
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -77,6 +78,13 @@ def require(user, action: str, obj: Model | None = None) -> None:
     """For actions on things the user can already see: refusal is a 404 so nothing is confirmed."""
     if not can(user, action, obj):
         raise Http404
+
+
+def permit(actor, action: str, obj: Model | None = None) -> None:
+    """For services: refuse an action the actor may not take, naming it ("You cannot close case").
+    An actor of None is a trusted operator at the command line (manage.py, data loading)."""
+    if actor is not None and not can(actor, action, obj):
+        raise PermissionDenied(f"You cannot {action.replace('.', ' ').replace('_', ' ')}")
 
 
 def has_role(user, *roles: Role) -> bool:

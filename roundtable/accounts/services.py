@@ -15,12 +15,6 @@ from roundtable.accounts.models import Area, Invitation, Organisation, Role, Sec
 from roundtable.audit.services import record
 
 
-def _require(actor, action: str, obj=None) -> None:
-    # actor None means a trusted operator at the command line (manage.py).
-    if actor is not None and not policy.can(actor, action, obj):
-        raise PermissionDenied(f"You cannot {action.replace('.', ' ')}")
-
-
 def _check_role_assignable(actor, role: str) -> None:
     if role not in Role.values:
         raise ValidationError({"role": f"{role!r} is not a role. Choose one of: {', '.join(Role.values)}."})
@@ -36,7 +30,7 @@ def policy_roles(actor) -> list[tuple[str, str]]:
 
 @transaction.atomic
 def do_create_organisation(actor, *, name: str, area: Area, sector: str) -> Organisation:
-    _require(actor, "organisation.create")
+    policy.permit(actor, "organisation.create")
     name = name.strip()
     if Organisation.objects.filter(area=area, name__iexact=name).exists():
         raise ValidationError({"name": f"{area.name} already has an organisation called {name}."})
@@ -68,7 +62,7 @@ def _send_invitation_email(invitation: Invitation, raw_token: str) -> None:
 @transaction.atomic
 def do_invite_user(actor, *, email: str, full_name: str, organisation: Organisation, role: str, job_title: str = ""):
     """Create the (inactive) account and a one-use link. Returns (invitation, raw token)."""
-    _require(actor, "user.invite", organisation)
+    policy.permit(actor, "user.invite", organisation)
     _check_role_assignable(actor, role)
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
@@ -104,7 +98,7 @@ def _new_invitation(actor, user: User) -> tuple[Invitation, str]:
 
 @transaction.atomic
 def do_resend_invitation(actor, user: User) -> tuple[Invitation, str]:
-    _require(actor, "user.manage", user)
+    policy.permit(actor, "user.manage", user)
     if user.has_usable_password():
         raise ValidationError("This person has already accepted their invitation.")
     Invitation.objects.usable().filter(user=user).update(revoked_at=timezone.now())
@@ -166,7 +160,7 @@ def do_accept_invitation(raw_token: str, *, password: str, code: str) -> User:
 
 @transaction.atomic
 def do_change_role(actor, user: User, role: str) -> None:
-    _require(actor, "user.manage", user)
+    policy.permit(actor, "user.manage", user)
     _check_role_assignable(actor, role)
     before = user.role
     if before == role:
@@ -180,7 +174,7 @@ def do_change_role(actor, user: User, role: str) -> None:
 
 @transaction.atomic
 def do_deactivate_user(actor, user: User, reason: str = "") -> None:
-    _require(actor, "user.manage", user)
+    policy.permit(actor, "user.manage", user)
     if actor is not None and actor.pk == user.pk:
         raise ValidationError("You cannot deactivate your own account.")
     user.is_active = False
@@ -192,7 +186,7 @@ def do_deactivate_user(actor, user: User, reason: str = "") -> None:
 
 @transaction.atomic
 def do_reactivate_user(actor, user: User) -> None:
-    _require(actor, "user.manage", user)
+    policy.permit(actor, "user.manage", user)
     if not user.has_usable_password():
         raise ValidationError("This person has not accepted their invitation yet: resend it instead.")
     user.is_active = True

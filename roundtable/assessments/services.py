@@ -9,7 +9,7 @@ so the page that shows their result records its own view.
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch, QuerySet
 from django.db.models.functions import Lower
@@ -36,11 +36,6 @@ TEXT_FIELDS = (
     "changes_since_last",
 )
 MAX_TEXT = 20_000  # characters in one box: a long report, not a pasted file
-
-
-def _require(actor, action: str, obj=None) -> None:
-    if not policy.can(actor, action, obj):
-        raise PermissionDenied(f"You cannot {action.replace('.', ' ').replace('_', ' ')}")
 
 
 def _audit_ids(case: Case) -> dict:
@@ -105,7 +100,7 @@ def _check_unique_label(area: Area, dimension: str, label: str, exclude_pk: int 
 
 @transaction.atomic
 def do_add_factor(actor, area: Area, *, dimension: str, label: str, guidance: str = "") -> Factor:
-    _require(actor, "factor.manage", area)
+    policy.permit(actor, "factor.manage", area)
     if dimension not in Dimension.values:
         raise ValidationError({"dimension": "Choose engagement, intent or capability"})
     label, guidance = _clean_factor_text(label, guidance)
@@ -121,7 +116,7 @@ def do_add_factor(actor, area: Area, *, dimension: str, label: str, guidance: st
 def do_update_factor(actor, factor: Factor, expected_version: int, *, label: str, guidance: str) -> Factor:
     """Rename a factor or change its guidance. Completed assessments keep the wording they were
     completed with; drafts show the new wording. Raises EditConflict if someone saved first."""
-    _require(actor, "factor.manage", factor.area_id)
+    policy.permit(actor, "factor.manage", factor.area_id)
     label, guidance = _clean_factor_text(label, guidance)
     if not factor.is_retired:
         _check_unique_label(factor.area, factor.dimension, label, exclude_pk=factor.pk)
@@ -142,7 +137,7 @@ def do_update_factor(actor, factor: Factor, expected_version: int, *, label: str
 @transaction.atomic
 def do_move_factor(actor, factor: Factor, direction: str) -> None:
     """Swap a factor with its neighbour in the dimension (``up`` or ``down``)."""
-    _require(actor, "factor.manage", factor.area_id)
+    policy.permit(actor, "factor.manage", factor.area_id)
     siblings = list(
         Factor.objects.select_for_update()
         .filter(area_id=factor.area_id, dimension=factor.dimension)
@@ -162,7 +157,7 @@ def do_move_factor(actor, factor: Factor, direction: str) -> None:
 @transaction.atomic
 def do_retire_factor(actor, factor: Factor) -> Factor:
     """New assessments stop asking about it; assessments that rated it keep it."""
-    _require(actor, "factor.manage", factor.area_id)
+    policy.permit(actor, "factor.manage", factor.area_id)
     if not factor.is_retired:
         Factor.objects.filter(pk=factor.pk).update(retired_at=timezone.now())
         record(actor, "factor.retired", factor, area_id=factor.area_id)
@@ -172,7 +167,7 @@ def do_retire_factor(actor, factor: Factor) -> Factor:
 
 @transaction.atomic
 def do_restore_factor(actor, factor: Factor) -> Factor:
-    _require(actor, "factor.manage", factor.area_id)
+    policy.permit(actor, "factor.manage", factor.area_id)
     if factor.is_retired:
         _check_unique_label(factor.area, factor.dimension, factor.label, exclude_pk=factor.pk)
         Factor.objects.filter(pk=factor.pk).update(retired_at=None)
@@ -330,7 +325,7 @@ def _new_draft(actor, case: Case, assessed_on: date, corrects: Assessment | None
 @transaction.atomic
 def do_start_assessment(actor, case: Case, *, assessed_on: date | None = None) -> Assessment:
     """Start a draft assessment of the person the case is about (one draft per case at a time)."""
-    _require(actor, "assessment.create", case)
+    policy.permit(actor, "assessment.create", case)
     assessed_on = assessed_on or timezone.localdate()
     _check_date(assessed_on)
     assessment = _new_draft(actor, case, assessed_on)
@@ -343,7 +338,7 @@ def do_start_correction(actor, original: Assessment) -> Assessment:
     """A completed assessment is never changed. To put a mistake right, start a correction: a
     draft copied from it (every answer and text), which replaces it in the history once
     completed. The original stays readable, marked as corrected."""
-    _require(actor, "assessment.correct", original)
+    policy.permit(actor, "assessment.correct", original)
     case = original.case
     draft = _new_draft(actor, case, original.assessed_on, corrects=original)
     for name in TEXT_FIELDS:
@@ -414,7 +409,7 @@ def do_save_draft(
     """Save whatever has been entered so far; nothing needs to be complete. ``fields`` may hold
     ``assessed_on`` and any of TEXT_FIELDS; ``ratings`` maps factor id to the answer (factors
     not given are left as they are). Raises EditConflict if someone saved first."""
-    _require(actor, "assessment.edit", assessment)
+    policy.permit(actor, "assessment.edit", assessment)
     fields = dict(fields or {})
     ratings = ratings or {}
     unknown = set(fields) - {"assessed_on", *TEXT_FIELDS}
@@ -499,7 +494,7 @@ def do_complete_assessment(actor, assessment: Assessment, expected_version: int)
     """Check everything is answered, freeze the wording, work out the scores and the changes
     since the previous completed assessment, and make the assessment read-only. A completed
     correction replaces the assessment it corrects in the history."""
-    _require(actor, "assessment.edit", assessment)
+    policy.permit(actor, "assessment.edit", assessment)
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if locked.version != expected_version or not locked.is_draft:
         raise EditConflict(locked, [])
@@ -565,7 +560,7 @@ def _tell_owners(actor, assessment: Assessment) -> None:
 def do_discard_draft(actor, assessment: Assessment, expected_version: int) -> None:
     """Throw away a draft (a mistaken start), after the person has confirmed it. The audit
     event says how much had been entered, not what: the audit log is not case content."""
-    _require(actor, "assessment.discard", assessment)
+    policy.permit(actor, "assessment.discard", assessment)
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if locked.version != expected_version or not locked.is_draft:
         raise EditConflict(locked, [])

@@ -6,7 +6,7 @@ audit event there too, and announces chronology changes to open pages after comm
 import re
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,11 +25,6 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 # Cases about a meeting or a plan need no person; every other kind is about someone.
 KINDS_WITHOUT_PERSON = (Case.Kind.MEETING, Case.Kind.PLAN)
 _SUFFIXES = ("shire", "ford", "borough", "bury", "field", "ham", "ton", "land", "wick", "mouth")
-
-
-def _require(actor, action: str, obj=None) -> None:
-    if not policy.can(actor, action, obj):
-        raise PermissionDenied(f"You cannot {action.replace('.', ' ').replace('_', ' ')}")
 
 
 def _ids(case: Case) -> dict:
@@ -75,7 +70,7 @@ def do_create_case(
     lead_organisation: Organisation | None = None,
     state: str = Case.State.OPEN,
 ) -> Case:
-    _require(actor, "case.create")
+    policy.permit(actor, "case.create")
     errors = {}
     if kind not in Case.Kind.values:
         errors["kind"] = "Choose the type of case."
@@ -114,7 +109,7 @@ def do_update_case(
 
     Saved only if nobody else saved the case since ``version`` was read: otherwise
     EditConflict says what they changed, and nothing is overwritten."""
-    _require(actor, "case.edit", case)
+    policy.permit(actor, "case.edit", case)
     errors = {}
     if state not in Case.State.values:
         errors["state"] = "Choose the state of the case."
@@ -139,7 +134,7 @@ def _check_role(role: str) -> None:
 
 @transaction.atomic
 def do_add_member(actor: User, case: Case, *, user: User, role: str) -> CaseMembership:
-    _require(actor, "case.manage_members", case)
+    policy.permit(actor, "case.manage_members", case)
     _check_role(role)
     if CaseMembership.objects.filter(case=case, user=user).exists():
         raise ValidationError({"email": f"{user.full_name} is already a member of this case."})
@@ -173,7 +168,7 @@ def do_invite_member(
 ) -> CaseMembership:
     """Add someone who has no account yet: they get an invitation, and the case is waiting
     for them when they accept. Their organisation is created if it is not on the system."""
-    _require(actor, "case.manage_members", case)
+    policy.permit(actor, "case.manage_members", case)
     _check_role(role)
     if not full_name.strip():
         raise ValidationError({"full_name": "Enter their full name."})
@@ -201,7 +196,7 @@ def _other_owners(membership: CaseMembership):
 @transaction.atomic
 def do_change_member_role(actor: User, membership: CaseMembership, role: str) -> CaseMembership:
     case = membership.case
-    _require(actor, "case.manage_members", case)
+    policy.permit(actor, "case.manage_members", case)
     _check_role(role)
     before = membership.role
     if before == role:
@@ -223,7 +218,7 @@ def do_change_member_role(actor: User, membership: CaseMembership, role: str) ->
 @transaction.atomic
 def do_remove_member(actor: User, membership: CaseMembership) -> None:
     case = membership.case
-    _require(actor, "case.manage_members", case)
+    policy.permit(actor, "case.manage_members", case)
     if membership.role == CaseMembership.Role.OWNER and not _other_owners(membership).exists():
         raise ValidationError("A case needs at least one owner. Make someone else an owner first.")
     if case.owner_id == membership.user_id:
@@ -278,7 +273,7 @@ def do_record_entry(
     restricted_to=(),
 ) -> ChronologyEntry:
     """Add an entry. ``restricted`` locks it down to the author and ``restricted_to`` (case members)."""
-    _require(actor, "entry.create", case)
+    policy.permit(actor, "entry.create", case)
     errors = _check_entry_fields(kind, summary, occurred_at)
     if errors:
         raise ValidationError(errors)
@@ -318,7 +313,7 @@ def do_amend_entry(
 
     Raises ``EditConflict`` (with the entry as it now is) when someone else saved it
     since ``expected_version``: nothing is overwritten and the caller keeps the text."""
-    _require(actor, "entry.amend", entry)
+    policy.permit(actor, "entry.amend", entry)
     kind = kind or entry.kind
     errors = _check_entry_fields(kind, summary, occurred_at)
     if errors:
@@ -348,7 +343,7 @@ def do_amend_entry(
 @transaction.atomic
 def do_retract_entry(actor: User, entry: ChronologyEntry, *, reason: str) -> ChronologyEntry:
     """Removal is a retraction: the text is hidden behind the reason, never deleted."""
-    _require(actor, "entry.retract", entry)
+    policy.permit(actor, "entry.retract", entry)
     if not reason.strip():
         raise ValidationError({"reason": "Enter why you are retracting this entry."})
     current = ChronologyEntry.objects.select_for_update().get(pk=entry.pk)
@@ -369,7 +364,7 @@ def do_retract_entry(actor: User, entry: ChronologyEntry, *, reason: str) -> Chr
 def do_restrict_entry(actor: User, entry: ChronologyEntry, *, restricted: bool, restricted_to=()) -> ChronologyEntry:
     """Lock an entry down to named members (the author always keeps access), or open it
     to the whole case again with ``restricted=False``."""
-    _require(actor, "entry.restrict", entry)
+    policy.permit(actor, "entry.restrict", entry)
     case = entry.case
     named = [u for u in _restricted_members(case, restricted_to) if u.pk != actor.pk] if restricted else []
     current = ChronologyEntry.objects.select_for_update().get(pk=entry.pk)

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 
@@ -21,11 +21,6 @@ from roundtable.documents.uploads import max_bytes, too_large_message
 # Playing a recording makes the browser send many range requests (every seek). One
 # "played" event per user, document and window is enough to answer "who has listened".
 PLAY_AUDIT_WINDOW_SECONDS = 30 * 60
-
-
-def _require(actor, action: str, obj=None) -> None:
-    if not policy.can(actor, action, obj):
-        raise PermissionDenied(f"You cannot {action.replace('.', ' ')}")
 
 
 def _sha256_of(file: File) -> str:
@@ -73,7 +68,7 @@ def do_upload_document(
 ) -> Document:
     """Check, store and record one uploaded file. The file must be seekable (an upload
     handler's temporary file, or any Django File); it is never read whole into memory."""
-    _require(actor, "document.upload", case)
+    policy.permit(actor, "document.upload", case)
     name = (file.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
     if file.size is not None and file.size > max_bytes():
         raise ValidationError({"file": too_large_message(name)})
@@ -126,7 +121,7 @@ def do_upload_document(
 
 @transaction.atomic
 def do_restrict_document(actor, document: Document, *, restrict: bool, restricted_to: Iterable[int] = ()) -> None:
-    _require(actor, "document.restrict", document)
+    policy.permit(actor, "document.restrict", document)
     named = _case_members(document.case, restricted_to) if restrict else []
     if restrict and not named:
         raise ValidationError({"restricted_to": "Choose at least one person who may see this document."})

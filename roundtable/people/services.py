@@ -41,11 +41,6 @@ IDENTITY_FIELDS = (
 )
 
 
-def _require(actor, action: str, obj=None) -> None:
-    if not policy.can(actor, action, obj):
-        raise PermissionDenied(f"You cannot {action.replace('.', ' ').replace('_', ' ')}")
-
-
 def refresh_search_keys(person: Person) -> None:
     """Rebuild the deconfliction keys from every name the person is known by."""
     names = [person.given_name, person.family_name]
@@ -102,7 +97,7 @@ def _split(actor, criteria: Criteria) -> tuple[list[int], list[int], dict[int, s
 
 @transaction.atomic
 def do_search_people(actor, criteria: Criteria) -> SearchResult:
-    _require(actor, "person.search")
+    policy.permit(actor, "person.search")
     visible_ids, hidden_ids, holders = _split(actor, criteria)
     by_pk = Person.objects.in_bulk(visible_ids)
     result = SearchResult(criteria, visible=[by_pk[pk] for pk in visible_ids if pk in by_pk])
@@ -135,7 +130,7 @@ def do_request_access(actor, criteria: Criteria) -> int:
 
     The request carries the search again, never profile ids, so the page never holds an
     identifier of a hidden profile."""
-    _require(actor, "person.request_access")
+    policy.permit(actor, "person.request_access")
     _visible, hidden_ids, _holders_by_person = _split(actor, criteria)
     sent = 0
     requester = f"{actor.full_name} ({actor.organisation.name})"
@@ -184,7 +179,7 @@ def _clean_address(data: dict) -> dict:
 
 @transaction.atomic
 def do_create_person(actor, *, identity: dict, address: dict | None = None) -> Person:
-    _require(actor, "person.create")
+    policy.permit(actor, "person.create")
     _check_identity(identity)
     unknown = set(identity) - set(IDENTITY_FIELDS)
     if unknown:
@@ -200,7 +195,7 @@ def do_create_person(actor, *, identity: dict, address: dict | None = None) -> P
 @transaction.atomic
 def do_update_person(actor, person: Person, *, expected_version: int, changes: dict) -> Person:
     """Raises EditConflict when someone else saved since ``expected_version``."""
-    _require(actor, "person.edit", person)
+    policy.permit(actor, "person.edit", person)
     unknown = set(changes) - set(IDENTITY_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -217,7 +212,7 @@ def do_update_person(actor, person: Person, *, expected_version: int, changes: d
 
 @transaction.atomic
 def do_add_name(actor, person: Person, *, kind: str, given_name: str = "", family_name: str = "") -> PersonName:
-    _require(actor, "person.edit", person)
+    policy.permit(actor, "person.edit", person)
     if kind not in PersonName.Kind.values:
         raise ValidationError({"kind": "Choose what kind of name this is."})
     if not (given_name.strip() or family_name.strip()):
@@ -233,7 +228,7 @@ def do_add_name(actor, person: Person, *, kind: str, given_name: str = "", famil
 @transaction.atomic
 def do_remove_name(actor, name: PersonName) -> None:
     person = name.person
-    _require(actor, "person.edit", person)
+    policy.permit(actor, "person.edit", person)
     record(actor, "person.name_removed", name, person_id=person.pk, name=str(name), kind=name.kind)
     name.delete()
     refresh_search_keys(person)
@@ -241,7 +236,7 @@ def do_remove_name(actor, name: PersonName) -> None:
 
 @transaction.atomic
 def do_add_address(actor, person: Person, **fields) -> Address:
-    _require(actor, "person.edit", person)
+    policy.permit(actor, "person.edit", person)
     address = Address.objects.create(person=person, **_clean_address(fields))
     record(actor, "person.address_added", address, person_id=person.pk)
     return address
@@ -249,7 +244,7 @@ def do_add_address(actor, person: Person, **fields) -> Address:
 
 @transaction.atomic
 def do_update_address(actor, address: Address, **fields) -> Address:
-    _require(actor, "person.edit", address.person)
+    policy.permit(actor, "person.edit", address.person)
     fields = _clean_address(fields)
     before = {name: str(getattr(address, name)) for name in fields}
     for name, value in fields.items():
@@ -264,7 +259,7 @@ def do_update_address(actor, address: Address, **fields) -> Address:
 def do_add_relationship(
     actor, person: Person, *, related_person: Person, kind: str, lives_with: bool = False
 ) -> Relationship:
-    _require(actor, "person.edit", person)
+    policy.permit(actor, "person.edit", person)
     # Only profiles the user may see can be linked: linking must never confirm a hidden one.
     if not policy.visible(actor, Person.objects.filter(pk=related_person.pk, merged_into__isnull=True)).exists():
         raise ValidationError({"related_person": "Choose a profile you have access to."})
@@ -282,7 +277,7 @@ def do_add_relationship(
 
 @transaction.atomic
 def do_remove_relationship(actor, person: Person, link: Relationship) -> None:
-    _require(actor, "person.edit", person)
+    policy.permit(actor, "person.edit", person)
     if person.pk not in (link.person_id, link.related_person_id):
         raise PermissionDenied("That link is not on this profile.")
     for side in {link.person_id, link.related_person_id}:
@@ -292,7 +287,7 @@ def do_remove_relationship(actor, person: Person, link: Relationship) -> None:
 
 @transaction.atomic
 def do_add_flag(actor, person: Person, **fields) -> SafeguardingFlag:
-    _require(actor, "person.edit", person)
+    policy.permit(actor, "person.edit", person)
     if fields.get("kind") not in SafeguardingFlag.Kind.values:
         raise ValidationError({"kind": "Choose a flag."})
     if fields.get("started") and fields.get("ended") and fields["ended"] < fields["started"]:
@@ -306,7 +301,7 @@ def do_add_flag(actor, person: Person, **fields) -> SafeguardingFlag:
 
 @transaction.atomic
 def do_end_flag(actor, flag: SafeguardingFlag, *, ended: date) -> SafeguardingFlag:
-    _require(actor, "person.edit", flag.person)
+    policy.permit(actor, "person.edit", flag.person)
     if flag.started and ended < flag.started:
         raise ValidationError({"ended": "The end date must be the same as or after the start date."})
     flag.ended = ended
@@ -318,7 +313,7 @@ def do_end_flag(actor, flag: SafeguardingFlag, *, ended: date) -> SafeguardingFl
 @transaction.atomic
 def do_add_involvement(actor, person: Person, **fields) -> AgencyInvolvement:
     """A row for the actor's own organisation: each agency speaks for itself."""
-    _require(actor, "person.add_involvement", person)
+    policy.permit(actor, "person.add_involvement", person)
     _check_status(fields)
     service = (fields.get("service") or "").strip()
     if AgencyInvolvement.objects.filter(
@@ -341,7 +336,7 @@ def _check_status(fields: dict) -> None:
 
 @transaction.atomic
 def do_update_involvement(actor, involvement: AgencyInvolvement, **fields) -> AgencyInvolvement:
-    _require(actor, "involvement.edit", involvement)
+    policy.permit(actor, "involvement.edit", involvement)
     _check_status(fields)
     before = {name: str(getattr(involvement, name)) for name in fields}
     for name, value in fields.items():
@@ -366,8 +361,8 @@ def do_merge_people(actor, *, survivor: Person, duplicate: Person) -> Person:
     # Lock both rows so two administrators cannot merge them in opposite directions at once.
     locked = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk])}
     survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
-    _require(actor, "person.merge", survivor)
-    _require(actor, "person.merge", duplicate)
+    policy.permit(actor, "person.merge", survivor)
+    policy.permit(actor, "person.merge", duplicate)
     moved = {
         "names": PersonName.objects.filter(person=duplicate).update(person=survivor),
         "addresses": Address.objects.filter(person=duplicate).update(person=survivor),

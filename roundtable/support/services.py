@@ -10,7 +10,7 @@ support is flagged on the page (``consent_flag``) for a person to stop or pause 
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case as Choose
 from django.db.models import Count, IntegerField, QuerySet, Value, When
@@ -38,11 +38,6 @@ How = ConsentRecord.How
 Status = Intervention.Status
 CAPACITY_AGE = 16
 FINISHED_STATES = (Status.COMPLETED, Status.STOPPED)
-
-
-def _require(actor, action: str, obj=None) -> None:
-    if not policy.can(actor, action, obj):
-        raise PermissionDenied(f"You cannot {action.replace('.', ' ').replace('_', ' ')}")
 
 
 def _audit_ids(case: Case) -> dict:
@@ -251,7 +246,7 @@ def do_record_consent(
     notes: str = "",
 ) -> ConsentRecord:
     """Add a consent decision to the case's history (records are never edited)."""
-    _require(actor, "consent.record", case)
+    policy.permit(actor, "consent.record", case)
     if case.person_id is None:
         raise ValidationError("This case is not about a person, so there is no consent to record.")
     decided_by_name, decided_by_relationship = decided_by_name.strip(), decided_by_relationship.strip()
@@ -377,7 +372,7 @@ def do_create_provider(
     dbs_expires_on: date | None = None,
     notes: str = "",
 ) -> InterventionProvider:
-    _require(actor, "provider.manage", area)
+    policy.permit(actor, "provider.manage", area)
     name = name.strip()
     _fail_if(
         _clean_provider(
@@ -413,7 +408,7 @@ def do_update_provider(
     active: bool,
 ) -> InterventionProvider:
     """Raises EditConflict if someone saved the provider first."""
-    _require(actor, "provider.manage", provider)
+    policy.permit(actor, "provider.manage", provider)
     name = name.strip()
     _fail_if(
         _clean_provider(
@@ -565,7 +560,7 @@ def do_create_intervention(
     status: str = Status.PLANNED,
 ) -> Intervention:
     """Add support to the plan, planned or (with consent in force) already active."""
-    _require(actor, "intervention.create", case)
+    policy.permit(actor, "intervention.create", case)
     if case.person_id is None:
         raise ValidationError("This case is not about a person, so it has no support plan.")
     fields = {
@@ -618,7 +613,7 @@ def do_update_intervention(
     ends_on: date | None = None,
 ) -> Intervention:
     """Change what the support is, who provides it and when. Raises EditConflict if someone saved first."""
-    _require(actor, "intervention.edit", intervention)
+    policy.permit(actor, "intervention.edit", intervention)
     changes = {
         "support_type": support_type,
         "custom_type": custom_type.strip(),
@@ -673,7 +668,7 @@ def do_change_intervention_status(
     actor, intervention: Intervention, expected_version: int, *, status: str, reason: str = ""
 ) -> Intervention:
     """Start, pause, resume, complete or stop support. Starting or resuming needs consent in force."""
-    _require(actor, "intervention.change_status", intervention)
+    policy.permit(actor, "intervention.change_status", intervention)
     reason = reason.strip()
     allowed = next_statuses(intervention)
     current_label = intervention.get_status_display().lower()
@@ -710,7 +705,7 @@ def do_change_intervention_status(
 
 @transaction.atomic
 def do_add_progress_update(actor, intervention: Intervention, *, occurred_on: date | None, text: str) -> ProgressUpdate:
-    _require(actor, "intervention.add_progress", intervention)
+    policy.permit(actor, "intervention.add_progress", intervention)
     text = text.strip()
     errors = {}
     if occurred_on is None:

@@ -5,7 +5,7 @@ background job (see jobs.py), and carry a link only."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.urls import reverse
@@ -24,11 +24,6 @@ from roundtable.tasks.working_days import add_working_days
 
 Status = Task.Status
 CLOSED_STATES = (Status.DONE, Status.CANCELLED)
-
-
-def _require(actor, action: str, obj=None) -> None:
-    if not policy.can(actor, action, obj):
-        raise PermissionDenied(f"You cannot {action.replace('.', ' ').replace('_', ' ')}")
 
 
 def _audit_ids(case: RecordCase) -> dict:
@@ -137,7 +132,7 @@ def _tell_assignee(actor, task: Task) -> None:
 def do_create_task(
     actor, case: RecordCase, *, title: str, assignee: User, due_date: date, description: str = ""
 ) -> Task:
-    _require(actor, "task.create", case)
+    policy.permit(actor, "task.create", case)
     title = title.strip()
     if not title:
         raise ValidationError({"title": "Enter what needs to be done"})
@@ -168,7 +163,7 @@ def do_update_task(
     due_date: date,
 ) -> Task:
     """Edit what the task is, who has it and when it is due. Raises EditConflict if someone saved first."""
-    _require(actor, "task.edit", task)
+    policy.permit(actor, "task.edit", task)
     title = title.strip()
     if not title:
         raise ValidationError({"title": "Enter what needs to be done"})
@@ -195,7 +190,7 @@ NOTE_REQUIRED = {
 
 @transaction.atomic
 def do_change_task_status(actor, task: Task, expected_version: int, *, status: str, completion_note: str = "") -> Task:
-    _require(actor, "task.update_status", task)
+    policy.permit(actor, "task.update_status", task)
     if status not in Status.values:
         raise ValidationError({"status": f"Choose a status: {', '.join(Status.labels).lower()}"})
     completion_note = completion_note.strip()
