@@ -28,6 +28,9 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localh
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 REQUIRE_2FA = envbool("REQUIRE_2FA", True)
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A Server-Timing header (app time, SQL time, query count) on every response, for
+# benchmarks and for looking at a slow page; off in production (see roundtable/core/timing.py).
+SERVER_TIMING = envbool("SERVER_TIMING", False)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -63,6 +66,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so its figures cover the whole stack; removes itself unless SERVER_TIMING is on.
+    "roundtable.core.timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "roundtable.core.middleware.RequestContextMiddleware",
