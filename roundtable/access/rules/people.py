@@ -1,5 +1,7 @@
 """Person profiles are visible through a visible case (or to whoever created them, until
-the profile has a case). A merged duplicate is visible to whoever may see its survivor,
+the profile has a case). That includes, read-only, a case on an open published agenda of a
+meeting the user is part of (papers sent ahead, see roundtable/access/rules/meetings.py):
+the panel reads who the case is about. A merged duplicate is visible to whoever may see its survivor,
 so old links still lead somewhere."""
 
 from django.db.models import Exists, OuterRef, Q
@@ -26,10 +28,17 @@ def _has_no_case(outer: str = "pk"):
     return ~Exists(Case.objects.filter(person=OuterRef(outer)))
 
 
+def _on_open_agenda_of(user, outer: str = "pk"):
+    from roundtable.access.rules.meetings import open_agenda_case_ids
+    from roundtable.cases.models import Case
+
+    return Exists(Case.objects.filter(person=OuterRef(outer), pk__in=open_agenda_case_ids(user)))
+
+
 def _visible_condition(user) -> Q:
     own_caseless = Q(created_by_id=user.pk) & Q(_has_no_case())
     survivor_visible = Q(merged_into__isnull=False) & Q(_member_of_case_of(user, "merged_into"))
-    return Q(_member_of_case_of(user)) | own_caseless | survivor_visible
+    return Q(_member_of_case_of(user)) | Q(_on_open_agenda_of(user)) | own_caseless | survivor_visible
 
 
 @scope("people.person")
