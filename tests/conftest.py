@@ -6,7 +6,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from roundtable.accounts.models import Role
-from roundtable.audit import triggers
+from roundtable.core import append_only
 from tests.factories import AreaFactory, OrganisationFactory, UserFactory
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM is still used
@@ -39,16 +39,19 @@ _original_flush = flush.Command.handle
 
 
 def _flush_around_audit_triggers(self, *args, **options):
-    """Between transactional tests Django empties every table; the audit table refuses
-    that by design, so lift its triggers for the flush only and put them straight back."""
+    """Between transactional tests Django empties every table; the append-only tables (audit
+    log, workflow history) refuse that by design, so lift their triggers for the flush only
+    and put them straight back."""
     from django.db import connections
 
     connection = connections[options.get("database", "default")]
-    triggers.drop(connection)
+    for table in append_only.TABLES:
+        append_only.drop(connection, table)
     try:
         return _original_flush(self, *args, **options)
     finally:
-        triggers.install(connection)
+        for table in append_only.TABLES:
+            append_only.install(connection, table)
 
 
 flush.Command.handle = _flush_around_audit_triggers

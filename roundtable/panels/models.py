@@ -111,7 +111,8 @@ class Panel(models.Model):
 
 class WorkflowEvent(models.Model):
     """One transition made in a workflow: who, when, from which state to which, and what
-    they recorded. Insert-only by convention (services never update or delete one)."""
+    they recorded. Append-only: database triggers refuse UPDATE and DELETE
+    (roundtable/core/append_only.py), so a case with history cannot be deleted either."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="workflow_events")
     workflow = models.CharField(max_length=50)
