@@ -173,6 +173,12 @@ class Referral(models.Model):
     family_aware = models.CharField(max_length=10, choices=Knows.choices)
     consent = models.CharField(max_length=10, choices=ReferralConsent.choices)
 
+    # Sent on the panel's own referral form (form builder): every answer, with the version
+    # of the form it was answered on. None: sent on the built-in form or through the API.
+    form_submission = models.OneToOneField(
+        "formbuilder.Submission", null=True, blank=True, on_delete=models.PROTECT, related_name="channel_referral"
+    )
+
     class Meta:
         ordering = ["-submitted_at"]
 

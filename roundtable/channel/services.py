@@ -234,12 +234,14 @@ def _new_reference() -> str:
 
 
 @transaction.atomic
-def do_submit_referral(submitter, panel: Panel, details: dict, *, source: str) -> Referral:
+def do_submit_referral(submitter, panel: Panel, details: dict, *, source: str, form=None) -> Referral:
     """Record a referral to ``panel``. ``submitter`` is None for the public page.
 
     Creates the person's profile (created by the police lead, so it is seen only through
     the case), the Channel case and its members, tells the Prevent team (a link, no
-    names), and returns the referral, whose reference is all the referrer is shown."""
+    names), and returns the referral, whose reference is all the referrer is shown.
+    ``form``: (version, answers) when sent on the panel's own referral form; every answer
+    is kept on the case as a submission of that version."""
     public = submitter is None
     if not public:
         _require(submitter, "channel.refer")
@@ -287,6 +289,8 @@ def do_submit_referral(submitter, panel: Panel, details: dict, *, source: str) -
         submitted_by=submitter,
         **{name: data[name] for name in REFERRAL_FIELDS},
     )
+    if form is not None:
+        _keep_form_answers(submitter, referral, case, *form)
     WorkflowEvent.objects.create(
         case=case,
         workflow=CHANNEL.name,
@@ -306,6 +310,34 @@ def do_submit_referral(submitter, panel: Panel, details: dict, *, source: str) -
         # No names: the officer signs in and follows the link.
         notify(user, f"A new {data['urgency']} Prevent referral is waiting for screening.", url)
     return referral
+
+
+def _keep_form_answers(submitter, referral: Referral, case: Case, version, answers: dict) -> None:
+    from roundtable.formbuilder.models import Submission
+
+    now = timezone.now()
+    submission = Submission.objects.create(
+        version=version,
+        definition_id=version.definition_id,
+        case=case,
+        status=Submission.Status.SUBMITTED,
+        answers=answers,
+        created_by=submitter,
+        submitted_at=now,
+    )
+    Referral.objects.filter(pk=referral.pk).update(form_submission=submission)
+    referral.form_submission = submission
+    label = "public referral page" if submitter is None else ""
+    record(
+        submitter,
+        "submission.submitted",
+        submission,
+        case_id=case.pk,
+        person_id=case.person_id,
+        actor_label=label,
+        version=version.number,
+        via="channel referral",
+    )
 
 
 # --- Reading --------------------------------------------------------------------------------------

@@ -23,8 +23,8 @@ from roundtable.accounts.middleware import public
 from roundtable.audit.services import record
 from roundtable.cases.models import Case
 from roundtable.cases.navigation import case_sections
-from roundtable.channel import services
-from roundtable.channel.forms import ReferralForm, TransitionForm
+from roundtable.channel import referral_pages, services
+from roundtable.channel.forms import HONEYPOT, ReferralForm, TransitionForm
 from roundtable.channel.models import Referral, ReferrerSector
 from roundtable.core import workflow as engine
 
@@ -74,6 +74,27 @@ def _too_many(request):
     return render(request, "channel/public_too_many.html", context, status=429)
 
 
+def _where(request, panels: list):
+    """With more than one panel taking referrals, and at least one using its own form: the
+    panel chosen on the "where does the person live" page, None until one is chosen, and
+    the panel's referral form (None: the built-in form)."""
+    if len(panels) == 1:
+        return panels[0], referral_pages.referral_definition(panels[0])
+    wanted = request.POST.get("panel") or request.GET.get("panel") or ""
+    panel = next((p for p in panels if str(p.pk) == wanted), None)
+    return panel, referral_pages.referral_definition(panel)
+
+
+def _any_own_form(panels: list) -> bool:
+    return any(referral_pages.referral_definition(panel) for panel in panels)
+
+
+def _where_page(request, panels: list, template_public: bool):
+    error = "Select where the person lives" if "panel" in request.GET else ""
+    context = {"panels": panels, "public": template_public, "error": error}
+    return render(request, "channel/refer_where.html", context, status=200)
+
+
 @public
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -81,27 +102,38 @@ def public_refer(request):
     panels = list(services.referral_panels())
     if request.method == "POST" and _over_limit(request):
         return _too_many(request)
-    form = ReferralForm(request.POST if request.method == "POST" else None, panels=panels)
-    if request.method == "POST":
-        if form.is_bot:
-            # Acknowledged like any other, so a bot learns nothing; nothing is stored.
+    if request.method == "POST" and (request.POST.get(HONEYPOT) or "").strip():
+        # Acknowledged like any other, so a bot learns nothing; nothing is stored.
+        _count_submission(request)
+        with transaction.atomic():
+            record(None, "channel.referral_honeypot", None, actor_label="public referral page")
+        request.session[SENT_KEY] = Referral.new_reference()
+        return redirect("referral:sent")
+    panel, definition = _where(request, panels) if panels else (None, None)
+    if len(panels) > 1 and panel is None and _any_own_form(panels):
+        return _where_page(request, panels, template_public=True)
+    if definition is not None:
+        referral, response = referral_pages.submit(request, panel, definition, submitter=None)
+        if referral is None:
+            return response
+        _count_submission(request)
+        request.session[SENT_KEY] = referral.reference
+        return redirect("referral:sent")
+    choosable = [panel] if panel is not None and len(panels) > 1 else panels
+    form = ReferralForm(request.POST if request.method == "POST" else None, panels=choosable)
+    if request.method == "POST" and panels and form.is_valid():
+        try:
+            referral = services.do_submit_referral(
+                None, form.chosen_panel(), form.details(), source=Referral.Source.PUBLIC
+            )
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
             _count_submission(request)
-            with transaction.atomic():
-                record(None, "channel.referral_honeypot", None, actor_label="public referral page")
-            request.session[SENT_KEY] = Referral.new_reference()
+            request.session[SENT_KEY] = referral.reference
             return redirect("referral:sent")
-        if panels and form.is_valid():
-            try:
-                referral = services.do_submit_referral(
-                    None, form.chosen_panel(), form.details(), source=Referral.Source.PUBLIC
-                )
-            except ValidationError as error:
-                form.apply_errors(error)
-            else:
-                _count_submission(request)
-                request.session[SENT_KEY] = referral.reference
-                return redirect("referral:sent")
-    return render(request, "channel/public_refer.html", {"form": form, "panels": panels})
+    context = {"form": form, "panels": panels, "fixed_panel": panel if choosable != panels else None}
+    return render(request, "channel/public_refer.html", context)
 
 
 @public
@@ -129,8 +161,19 @@ def _initial_referrer(user) -> dict:
 def refer(request):
     policy.require(request.user, "channel.refer")
     panels = list(services.referral_panels())
+    panel, definition = _where(request, panels) if panels else (None, None)
+    if len(panels) > 1 and panel is None and _any_own_form(panels):
+        return _where_page(request, panels, template_public=False)
+    if definition is not None:
+        referral, response = referral_pages.submit(
+            request, panel, definition, submitter=request.user, initial=_initial_referrer(request.user)
+        )
+        if referral is None:
+            return response
+        return _referral_sent(request, referral)
+    choosable = [panel] if panel is not None and len(panels) > 1 else panels
     data = request.POST if request.method == "POST" else None
-    form = ReferralForm(data, panels=panels, public=False, initial=_initial_referrer(request.user))
+    form = ReferralForm(data, panels=choosable, public=False, initial=_initial_referrer(request.user))
     if request.method == "POST" and panels and form.is_valid():
         try:
             referral = services.do_submit_referral(
@@ -139,12 +182,17 @@ def refer(request):
         except ValidationError as error:
             form.apply_errors(error)
         else:
-            messages.success(
-                request,
-                f"Referral sent. Its reference is {referral.reference}. The police Prevent team will screen it.",
-            )
-            return redirect("core:home")
-    return render(request, "channel/refer.html", {"form": form, "panels": panels})
+            return _referral_sent(request, referral)
+    context = {"form": form, "panels": panels, "fixed_panel": panel if choosable != panels else None}
+    return render(request, "channel/refer.html", context)
+
+
+def _referral_sent(request, referral):
+    messages.success(
+        request,
+        f"Referral sent. Its reference is {referral.reference}. The police Prevent team will screen it.",
+    )
+    return redirect("core:home")
 
 
 # --- The Prevent team's queue -------------------------------------------------------------------
@@ -226,7 +274,8 @@ def referral(request, case_pk):
     if policy.can(request.user, "channel.deconfliction", channel_case):
         deconfliction = services.deconfliction_for(request.user, channel_case)
     _audit_read(request, "channel.referral_viewed", channel_case)
-    context = _context(channel_case, referral=channel_case.referral, deconfliction=deconfliction)
+    answers = referral_pages.form_answers(request.user, channel_case.referral)
+    context = _context(channel_case, referral=channel_case.referral, deconfliction=deconfliction, **answers)
     return render(request, "channel/referral.html", context)
 
 

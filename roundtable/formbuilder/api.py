@@ -18,6 +18,8 @@ from roundtable.cases.models import Case
 from roundtable.formbuilder import services
 from roundtable.formbuilder.models import FormDefinition, FormVersion, Submission
 
+PUBLIC_PAGE = "Public referral page"  # who sent a referral made with nobody signed in
+
 router = Router(tags=["forms"])
 
 
@@ -73,7 +75,7 @@ def _submission_out(user, submission: Submission) -> dict:
         "status": submission.status,
         "answers": services.answers_for_reader(user, submission),
         "submitted_at": submission.submitted_at,
-        "submitted_by": submission.created_by.full_name,
+        "submitted_by": submission.created_by.full_name if submission.created_by else PUBLIC_PAGE,
         "entry_id": submission.entry_id,
     }
 

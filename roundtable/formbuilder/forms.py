@@ -20,6 +20,26 @@ class DefinitionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Shown at the top of the form to the people filling it in.",
     )
+    owner = forms.ChoiceField(
+        label="Who owns the form",
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="A panel's own form is built by its chair and administrators, and only that panel can use it.",
+    )
+
+    def __init__(self, *args, panels=(), area_name: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.panels = {str(p.pk): p for p in panels}
+        if self.panels:
+            self.fields["owner"].choices = [("", f"The area ({area_name})")] + [
+                (pk, panel.name) for pk, panel in self.panels.items()
+            ]
+            self.fields["owner"].initial = ""
+        else:
+            del self.fields["owner"]
+
+    def clean_owner(self):
+        return self.panels.get(self.cleaned_data.get("owner") or "")
 
 
 class ImportForm(forms.Form):

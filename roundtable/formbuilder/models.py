@@ -26,9 +26,13 @@ class FormDefinition(models.Model):
 
     name = models.CharField(max_length=200)
     purpose = models.CharField(max_length=30, choices=Purpose.choices)
-    # The owner is an area for now. Panels (issue 5) will add a nullable ``owner_panel``
-    # beside it; the area stays set so area-wide visibility keeps working.
+    # Every form belongs to an area (everyone working on cases there can see it to fill it
+    # in). A form may also belong to one of the area's panels: then only that panel's chair
+    # and administrators build it, and only that panel can choose it.
     owner_area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="form_definitions")
+    owner_panel = models.ForeignKey(
+        "panels.Panel", null=True, blank=True, on_delete=models.PROTECT, related_name="form_definitions"
+    )
     # The working copy the builder edits (a schema.py document). Never shown to form fillers.
     draft = models.JSONField(default=dict)
     # Optimistic locking of the draft: two administrators editing at once cannot overwrite each other.
@@ -81,7 +85,8 @@ class FormVersion(models.Model):
 
 
 class AreaFormChoice(models.Model):
-    """Which definition an area uses for each purpose (until panels exist, then per panel)."""
+    """Which definition an area uses for each purpose: the fallback for panels that have not
+    chosen one of their own (PanelFormChoice)."""
 
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="form_choices")
     purpose = models.CharField(max_length=30, choices=Purpose.choices)
@@ -94,6 +99,23 @@ class AreaFormChoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area}: {self.get_purpose_display()} → {self.definition}"
+
+
+class PanelFormChoice(models.Model):
+    """Which definition a panel uses for its referral form, home visit record and
+    information returns. A panel's choice wins over its area's (see choices.py)."""
+
+    panel = models.ForeignKey("panels.Panel", on_delete=models.CASCADE, related_name="form_choices")
+    purpose = models.CharField(max_length=30, choices=Purpose.choices)
+    definition = models.ForeignKey(FormDefinition, on_delete=models.CASCADE, related_name="chosen_by_panels")
+    chosen_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    chosen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["panel", "purpose"], name="one_form_per_panel_purpose")]
+
+    def __str__(self) -> str:
+        return f"{self.panel}: {self.get_purpose_display()} → {self.definition}"
 
 
 class Submission(models.Model):
@@ -114,7 +136,8 @@ class Submission(models.Model):
     entry = models.OneToOneField(
         ChronologyEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="form_submission"
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: sent from the public referral page (nobody signed in).
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

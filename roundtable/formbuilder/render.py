@@ -76,6 +76,23 @@ def raw_from_post(schema: dict, post) -> dict:
     return raw
 
 
+def apply_add_remove(post, raw: dict) -> bool:
+    """The "add another" and "remove" buttons when JavaScript is not running: True if one
+    was pressed (the page is shown again with one item more or fewer, nothing checked)."""
+    if post.get("add_item"):
+        items = raw.get(post["add_item"])
+        if isinstance(items, list):
+            items.append({})
+            return True
+    if post.get("remove_item") and ":" in post["remove_item"]:
+        gid, _, index = post["remove_item"].partition(":")
+        items = raw.get(gid)
+        if isinstance(items, list) and index.isdigit() and int(index) < len(items):
+            items.pop(int(index))
+            return True
+    return False
+
+
 # --- raw → page -----------------------------------------------------------------------------------
 def _raw_shown(question: dict, raw: dict) -> bool:
     condition = question.get("show_if")

@@ -56,11 +56,18 @@ def _problems(exc: DefinitionProblems) -> ValidationError:
 # --- Definitions ---------------------------------------------------------------------------------
 @transaction.atomic
 def do_create_definition(
-    actor: User | None, *, name: str, purpose: str, description: str = "", area=None
+    actor: User | None, *, name: str, purpose: str, description: str = "", area=None, owner_panel=None
 ) -> FormDefinition:
-    """A new definition with one empty section. ``actor`` None: a trusted command (standard forms)."""
+    """A new definition with one empty section. ``actor`` None: a trusted command (standard
+    forms). ``owner_panel``: the panel (of the actor's area, which they chair or administer)
+    that owns it."""
     _require(actor, "formdefinition.create")
     area = area or actor.organisation.area
+    if owner_panel is not None:
+        from roundtable.formbuilder.choices import builds_for_panel
+
+        if owner_panel.area_id != area.pk or (actor is not None and not builds_for_panel(actor, owner_panel)):
+            raise ValidationError("Choose a panel of your area that you chair or administer.")
     draft = empty_definition(name.strip(), purpose, description.strip())
     draft["sections"] = [{"id": "s1", "title": "Section 1", "hint": "", "questions": []}]
     try:
@@ -68,7 +75,7 @@ def do_create_definition(
     except DefinitionProblems as exc:
         raise _problems(exc) from None
     definition = FormDefinition.objects.create(
-        name=draft["name"], purpose=purpose, owner_area=area, draft=draft, created_by=actor
+        name=draft["name"], purpose=purpose, owner_area=area, owner_panel=owner_panel, draft=draft, created_by=actor
     )
     record(actor, "formdefinition.created", definition, actor_label="manage.py", purpose=purpose)
     return definition
@@ -125,6 +132,11 @@ def do_publish_definition(actor: User | None, definition: FormDefinition) -> For
     latest = definition.latest_version
     if latest is not None and latest.schema == schema:
         raise ValidationError(f"Nothing has changed since version {latest.number} was published.")
+    from roundtable.formbuilder.choices import publishing_problems
+
+    breaks = publishing_problems(definition, schema)
+    if breaks:
+        raise ValidationError(breaks)
     number = (definition.versions.aggregate(top=Max("number"))["top"] or 0) + 1
     version = FormVersion.objects.create(definition=definition, number=number, schema=schema, published_by=actor)
     FormDefinition.objects.filter(pk=definition.pk).update(latest_version=version, updated_at=timezone.now())
@@ -139,7 +151,9 @@ def do_retire_definition(actor: User, definition: FormDefinition, *, retire: boo
     status = FormDefinition.Status.RETIRED if retire else FormDefinition.Status.ACTIVE
     FormDefinition.objects.filter(pk=definition.pk).update(status=status, retired_at=timezone.now() if retire else None)
     if retire:
-        AreaFormChoice.objects.filter(definition=definition).delete()
+        from roundtable.formbuilder.choices import forget_retired
+
+        forget_retired(definition)
     record(actor, "formdefinition.retired" if retire else "formdefinition.reinstated", definition)
 
 
@@ -200,6 +214,10 @@ def do_choose_definition(actor: User, definition: FormDefinition) -> AreaFormCho
     _require(actor, "formdefinition.manage", definition)
     if definition.is_retired or definition.latest_version_id is None:
         raise ValidationError("Only a published form that is not retired can be chosen.")
+    if definition.owner_panel_id is not None:
+        raise ValidationError(
+            f"This form belongs to {definition.owner_panel.name}: choose it on that panel's forms page."
+        )
     choice, _ = AreaFormChoice.objects.update_or_create(
         area=definition.owner_area, purpose=definition.purpose, defaults={"definition": definition, "chosen_by": actor}
     )
@@ -429,8 +447,8 @@ def export_csv(actor: User, version: FormVersion) -> str:
                 submission.pk,
                 submission.case.reference,
                 timezone.localtime(submission.submitted_at).strftime("%d/%m/%Y %H:%M"),
-                _cell(submission.created_by.full_name),
-                _cell(submission.created_by.organisation.name),
+                _cell(submission.created_by.full_name if submission.created_by else "Public referral page"),
+                _cell(submission.created_by.organisation.name if submission.created_by else ""),
                 *[_cell(c) for c in cells],
             ]
         )

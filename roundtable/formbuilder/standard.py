@@ -5,10 +5,12 @@ copy, change and republish them in the builder."""
 
 from django.db import transaction
 
-from roundtable.accounts.models import Area, Sector
+from roundtable.accounts.models import Area
+from roundtable.channel.models import INDICATORS, Knows, ReferralConsent, ReferrerSector, Urgency
 from roundtable.formbuilder import services
 from roundtable.formbuilder.models import AreaFormChoice, FormDefinition
 from roundtable.formbuilder.schema import SCHEMA_ID, clean_definition
+from roundtable.people.models import Sex
 
 
 def q(qid, kind, label, *, hint="", required=False, **extra):
@@ -27,8 +29,12 @@ def _value(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")[:40]
 
 
-SECTORS = [label for _value_, label in Sector.choices] + ["Family or friends", "Member of the public"]
+def choices_of(text_choices) -> list[dict]:
+    return [{"value": value, "label": label} for value, label in text_choices]
 
+
+# The Channel referral's questions carry the ids the Channel process reads (see
+# roundtable/channel/referral_form.py): a panel can reword, reorder and add to them.
 CHANNEL_REFERRAL = {
     "schema": SCHEMA_ID,
     "name": "Channel referral: vulnerable to radicalisation",
@@ -41,9 +47,30 @@ CHANNEL_REFERRAL = {
             "title": "The person you are referring",
             "hint": "If someone is in immediate danger, call 999 now. Do not use this form.",
             "questions": [
-                q("q1", "person", "Person being referred", hint="Choose their profile.", required=True),
-                q("q2", "address", "Where they live now"),
-                q("q3", "organisation", "School, college or employer (if on Roundtable)"),
+                q("given_name", "short_text", "First name", required=True, validation={"max_length": 100}),
+                q("family_name", "short_text", "Last name", required=True, validation={"max_length": 100}),
+                q("other_names", "short_text", "Other names they are known by", validation={"max_length": 200}),
+                q(
+                    "date_of_birth",
+                    "date",
+                    "Date of birth",
+                    hint="For example, 27 3 2009. If you do not know it, give their approximate age below.",
+                    validation={"when": "past"},
+                ),
+                q(
+                    "approximate_age",
+                    "number",
+                    "If you do not know their date of birth, their approximate age",
+                    validation={"min": 0, "max": 120, "whole_number": True},
+                ),
+                q("sex", "single_choice", "Sex", options=choices_of(Sex.choices)),
+                q("address", "address", "Where they live now"),
+                q(
+                    "school_or_employer",
+                    "short_text",
+                    "School, college or employer",
+                    validation={"max_length": 200},
+                ),
             ],
         },
         {
@@ -52,77 +79,101 @@ CHANNEL_REFERRAL = {
             "hint": "",
             "questions": [
                 q(
-                    "q4",
+                    "concern",
                     "long_text",
                     "What is your concern?",
                     required=True,
-                    validation={"min_length": 20, "max_length": 10000},
-                    hint="Describe what you have seen or heard, when, and why it worries you.",
+                    validation={"max_length": 10000},
+                    hint="What you have seen or heard, when, and anything that makes you worried now.",
+                ),
+                q("indicators", "multiple_choice", "Have you noticed any of these?", options=choices_of(INDICATORS)),
+                q(
+                    "indicators_other",
+                    "long_text",
+                    "Anything else you have noticed",
+                    validation={"max_length": 2000},
                 ),
                 q(
-                    "q5",
-                    "multiple_choice",
-                    "Indicators you have noticed",
-                    options=options(
-                        "Expressing extremist views",
-                        "Accessing extremist material online",
-                        "Sudden change in behaviour or appearance",
-                        "Isolation from family or friends",
-                        "Talking about harming others",
-                        "Contact with known extremists",
-                        "Fascination with violence or mass-casualty attacks",
-                        "Other",
-                    ),
-                ),
-                q("q6", "long_text", "Other indicators", show_if={"question": "q5", "op": "equals", "value": "other"}),
-                q(
-                    "q7",
+                    "urgency",
                     "single_choice",
                     "How urgent is this?",
                     required=True,
-                    options=options(
-                        "Urgent: a response is needed within 24 hours", "Soon: within 5 working days", "Routine"
-                    ),
+                    hint="If someone is in immediate danger, call 999.",
+                    options=choices_of(Urgency.choices),
                 ),
             ],
         },
         {
             "id": "s3",
-            "title": "About you",
+            "title": "What the person and their family know",
             "hint": "",
             "questions": [
-                q("q8", "short_text", "Your name", required=True, validation={"max_length": 150}),
-                q("q9", "single_choice", "Your sector", required=True, options=options(*SECTORS)),
                 q(
-                    "q10",
-                    "short_text",
-                    "Your telephone number",
-                    validation={
-                        "pattern": r"[0-9 +()]{10,20}",
-                        "pattern_message": "Enter a telephone number, like 01632 960 001",
-                    },
+                    "person_aware",
+                    "single_choice",
+                    "Does the person know you are making this referral?",
+                    required=True,
+                    options=choices_of(Knows.choices),
+                ),
+                q(
+                    "family_aware",
+                    "single_choice",
+                    "Do their family or carers know?",
+                    required=True,
+                    options=choices_of(Knows.choices),
+                ),
+                q(
+                    "consent",
+                    "single_choice",
+                    "Did the person (or, for a child, their parent or carer) agree to it?",
+                    required=True,
+                    options=choices_of(ReferralConsent.choices),
+                ),
+                q(
+                    "consent_reason",
+                    "long_text",
+                    "Why they did not agree, or why they have not been asked",
+                    validation={"max_length": 2000},
+                    show_if={"question": "consent", "op": "one_of", "values": ["refused", "not_asked"]},
                 ),
             ],
         },
         {
             "id": "s4",
-            "title": "What the person and family know, and consent",
+            "title": "About you",
             "hint": "",
             "questions": [
-                q("q11", "yes_no", "Does the person know about this referral?", required=True),
-                q("q12", "yes_no", "Does the family (or carer) know?", required=True),
+                q("referrer_name", "short_text", "Your name", required=True, validation={"max_length": 150}),
                 q(
-                    "q13",
+                    "referrer_sector",
                     "single_choice",
-                    "Has the person (or, for a child, a parent or carer) consented to the referral?",
+                    "Which best describes you?",
                     required=True,
-                    options=options("Yes", "No", "Not asked yet"),
+                    options=choices_of(ReferrerSector.choices),
+                ),
+                q("referrer_organisation", "short_text", "Your organisation", validation={"max_length": 200}),
+                q(
+                    "referrer_role",
+                    "short_text",
+                    "Your role, or how you know the person",
+                    validation={"max_length": 150},
                 ),
                 q(
-                    "q14",
-                    "long_text",
-                    "Why consent was not given or not asked",
-                    show_if={"question": "q13", "op": "one_of", "values": ["no", "not_asked_yet"]},
+                    "referrer_email",
+                    "short_text",
+                    "Your e-mail address",
+                    hint="Give an e-mail address or a phone number so the Prevent team can contact you.",
+                    validation={"max_length": 254},
+                ),
+                q(
+                    "referrer_phone",
+                    "short_text",
+                    "Your phone number",
+                    validation={
+                        "max_length": 50,
+                        "pattern": r"[0-9+()\- ]{6,50}",
+                        "pattern_message": "Enter a phone number, like 01632 960 001 or +44 808 157 0192",
+                    },
                 ),
             ],
         },

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from roundtable.formbuilder import views_builder as b
+from roundtable.formbuilder import views_panels as p
 from roundtable.formbuilder import views_submissions as s
 
 app_name = "formbuilder"
@@ -26,6 +27,7 @@ urlpatterns = [
     path("<int:pk>/choose/", b.definition_choose, name="definition_choose"),
     path("<int:pk>/delete/", b.definition_delete, name="definition_delete"),
     path("<int:pk>/export/", b.definition_export, name="definition_export"),
+    path("panels/<int:pk>/", p.panel_forms, name="panel_forms"),
     path("versions/<int:pk>/submissions.csv", s.version_export_csv, name="version_export_csv"),
     # Filling in and reading
     path("case/<int:case_pk>/", s.case_forms, name="case_forms"),

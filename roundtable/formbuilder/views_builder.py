@@ -86,10 +86,16 @@ def definition_list(request):
 @require_http_methods(["GET", "POST"])
 def definition_create(request):
     policy.require(request.user, "formdefinition.create")
-    form = DefinitionForm(request.POST or None)
+    from roundtable.formbuilder.choices import panels_built_by
+
+    form = DefinitionForm(
+        request.POST or None, panels=panels_built_by(request.user), area_name=request.user.organisation.area.name
+    )
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["owner_panel"] = data.pop("owner", None)
         try:
-            definition = services.do_create_definition(request.user, **form.cleaned_data)
+            definition = services.do_create_definition(request.user, **data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:

@@ -18,7 +18,7 @@ from roundtable.cases.navigation import case_sections
 from roundtable.formbuilder import services
 from roundtable.formbuilder.forms import SubmissionSearchForm
 from roundtable.formbuilder.models import FormDefinition, FormVersion, Submission
-from roundtable.formbuilder.render import error_list, fill_sections, raw_from_post
+from roundtable.formbuilder.render import apply_add_remove, error_list, fill_sections, raw_from_post
 
 PAGE_SIZE = 25
 
@@ -131,19 +131,7 @@ def _upload_files(request, submission: Submission, raw: dict, errors: dict) -> N
 
 
 def _apply_add_remove(request, raw: dict) -> bool:
-    """The "add another" and "remove" buttons when JavaScript is not running."""
-    if request.POST.get("add_item"):
-        items = raw.get(request.POST["add_item"])
-        if isinstance(items, list):
-            items.append({})
-            return True
-    if request.POST.get("remove_item") and ":" in request.POST["remove_item"]:
-        gid, _, index = request.POST["remove_item"].partition(":")
-        items = raw.get(gid)
-        if isinstance(items, list) and index.isdigit() and int(index) < len(items):
-            items.pop(int(index))
-            return True
-    return False
+    return apply_add_remove(request.POST, raw)
 
 
 @require_http_methods(["GET", "POST"])

@@ -46,7 +46,12 @@ def detail(request, pk):
     }
     with transaction.atomic():
         record(request.user, "panel.viewed", panel)
-    context = {"panel": panel, "people": people, "may_edit": policy.can(request.user, "panel.edit", panel)}
+    context = {
+        "panel": panel,
+        "people": people,
+        "may_edit": policy.can(request.user, "panel.edit", panel),
+        "may_choose_forms": policy.can(request.user, "panel.choose_forms", panel),
+    }
     return render(request, "panels/panel_detail.html", context)
 
 

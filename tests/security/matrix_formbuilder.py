@@ -1,7 +1,8 @@
 """Permission matrix rows for the form builder (see matrix.py).
 
 Definitions belong to our area: case workers there may read them, panel administrators and
-chairs build them; users of another area get 404. Submissions are case content: the
+chairs build them; users of another area get 404. A panel's forms are chosen by its chair
+and administrators only. Submissions are case content: the
 practitioner is a member of the case and wrote the submission and the draft; everyone else
 (including colleagues who are not members and other areas guessing IDs) gets 404."""
 
@@ -10,6 +11,7 @@ import json
 from roundtable.formbuilder import services
 from tests.factories import CaseFactory
 from tests.formbuilder.factories import GOOD_ANSWERS, published_definition, submitted
+from tests.panels.factories import PanelFactory
 from tests.security.rows import Row, roles
 
 CASE_WORKERS = roles("org_admin", "panel_chair", "panel_admin", "practitioner")
@@ -31,6 +33,10 @@ def build(world):
     world["form_submission"] = submitted(practitioner, definition, case)
     world["form_draft"] = services.do_start_submission(practitioner, definition, case)
     world["form_unused"] = published_definition(area, name="Never used")
+    # A panel the panel chair chairs and the panel administrator administers: they choose its forms.
+    world["form_panel"] = PanelFactory(
+        area=area, name="Forms Panel", chair=world["panel_chair"], administrators=[world["panel_admin"]]
+    )
 
 
 def on_definition(world):
@@ -101,6 +107,8 @@ ROWS: dict[str, Row] = {
     "formbuilder:definition_delete": builder(on_unused),
     "formbuilder:definition_export": Row(CASE_WORKERS, kwargs=on_definition),
     "formbuilder:version_export_csv": Row(BUILDERS, kwargs=lambda w: {"pk": w["form_version"].pk}),
+    # --- which forms a panel uses: its chair and administrators ---------------------------------
+    "formbuilder:panel_forms": Row(BUILDERS, kwargs=lambda w: {"pk": w["form_panel"].pk}),
     # --- filling in and reading: case content, members only ------------------------------------
     "formbuilder:case_forms": Row(MEMBER, kwargs=on_case),
     "formbuilder:submission_start": post(

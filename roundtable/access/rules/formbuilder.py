@@ -1,9 +1,12 @@
 """Form definitions and submissions.
 
 Definitions are not case data: anyone who works on cases in an area may see that area's
-forms (to fill them in), and its panel administrators and chairs build them. Nobody
-outside the owning area sees a definition (404). Definitions will gain a panel owner
-(issue 5); until then the owner is an area.
+forms (to fill them in), and its panel administrators and chairs build them. A form owned
+by a panel is built only by that panel's chair and administrators. Nobody outside the
+owning area sees a definition (404).
+
+Which forms a panel uses (its referral form, home visit record, information returns) is
+chosen by the panel's chair and administrators.
 
 Submissions are case content: need to know through the case. A user sees a submission
 when they are a member of its case and — once it became a chronology entry — may read
@@ -66,10 +69,34 @@ def create_definition(user, obj):
     return has_role(user, *BUILDERS)
 
 
+@scope("formbuilder.panelformchoice")
+def panel_choices(user, qs):
+    if not has_role(user, *CASE_WORKERS):
+        return qs.none()
+    return qs.filter(panel__area_id=_area_id(user))
+
+
 @rule("formdefinition.manage")
 def manage_definition(user, definition):
-    """Edit, publish, retire, delete, choose for a purpose: builders of the owning area."""
-    return has_role(user, *BUILDERS) and definition is not None and definition.owner_area_id == _area_id(user)
+    """Edit, publish, retire, delete, choose for a purpose: builders of the owning area
+    (for a panel's own form, that panel's chair and administrators)."""
+    if not (has_role(user, *BUILDERS) and definition is not None and definition.owner_area_id == _area_id(user)):
+        return False
+    if definition.owner_panel_id is None:
+        return True
+    from roundtable.formbuilder.choices import builds_for_panel
+
+    return builds_for_panel(user, definition.owner_panel)
+
+
+@rule("panel.choose_forms")
+def choose_panel_forms(user, panel):
+    """The panel's chair and administrators, in its area, choose the forms it uses."""
+    from roundtable.formbuilder.choices import builds_for_panel
+
+    if panel is None or not has_role(user, *CASE_WORKERS) or panel.area_id != _area_id(user):
+        return False
+    return builds_for_panel(user, panel)
 
 
 @rule("submission.start")
