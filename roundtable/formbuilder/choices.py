@@ -162,3 +162,19 @@ def panels_built_by(user) -> list:
         .distinct()
         .order_by("name")
     )
+
+
+def case_panel(case):
+    """The panel a case belongs to (a Channel case's panel), or None."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return case.channel.panel
+    except (ObjectDoesNotExist, AttributeError):
+        return None
+
+
+def for_case(case, purpose: str) -> FormDefinition | None:
+    """The form a case's panel (or, without one, the case's area) uses for ``purpose``."""
+    panel = case_panel(case)
+    return chosen(panel, purpose) if panel is not None else chosen(None, purpose, area=case.area)

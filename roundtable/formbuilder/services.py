@@ -256,6 +256,12 @@ def do_start_submission(actor: User, definition: FormDefinition, case: Case) -> 
         raise ValidationError("This form is retired and cannot be used for new submissions.")
     if definition.latest_version_id is None:
         raise ValidationError("This form has not been published yet.")
+    if definition.owner_panel_id is not None:
+        from roundtable.formbuilder.choices import case_panel
+
+        panel = case_panel(case)
+        if panel is None or panel.pk != definition.owner_panel_id:
+            raise ValidationError(f"This form belongs to {definition.owner_panel.name}: use it on that panel's cases.")
     submission = Submission.objects.create(
         version_id=definition.latest_version_id, definition=definition, case=case, created_by=actor
     )

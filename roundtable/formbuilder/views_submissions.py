@@ -5,6 +5,7 @@ like one that does not exist) and is audited with the case and person."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,9 +16,9 @@ from roundtable.accounts.models import Organisation
 from roundtable.audit.services import record
 from roundtable.cases.models import Case
 from roundtable.cases.navigation import case_sections
-from roundtable.formbuilder import services
+from roundtable.formbuilder import choices, services
 from roundtable.formbuilder.forms import SubmissionSearchForm
-from roundtable.formbuilder.models import FormDefinition, FormVersion, Submission
+from roundtable.formbuilder.models import FormDefinition, FormVersion, Purpose, Submission
 from roundtable.formbuilder.render import apply_add_remove, error_list, fill_sections, raw_from_post
 
 PAGE_SIZE = 25
@@ -45,19 +46,28 @@ def case_forms(request, case_pk):
     submissions = policy.visible(
         request.user, Submission.objects.filter(case=case).select_related("version", "created_by__organisation")
     ).order_by("-updated_at")
-    available = []
+    available, home_visit = [], None
     if policy.can(request.user, "submission.start", case):
-        available = policy.visible(
-            request.user,
-            FormDefinition.objects.filter(
-                status=FormDefinition.Status.ACTIVE, latest_version__isnull=False
-            ).select_related("latest_version"),
-        ).order_by("purpose", "name")
+        panel = choices.case_panel(case)
+        # Another panel's own forms are for that panel's cases only.
+        own = Q(owner_panel__isnull=True) | Q(owner_panel=panel) if panel else Q(owner_panel__isnull=True)
+        available = (
+            policy.visible(
+                request.user,
+                FormDefinition.objects.filter(
+                    status=FormDefinition.Status.ACTIVE, latest_version__isnull=False
+                ).select_related("latest_version"),
+            )
+            .filter(own)
+            .order_by("purpose", "name")
+        )
+        # The home visit record the case's panel (or area) has chosen: one button to start it.
+        home_visit = choices.for_case(case, Purpose.HOME_VISIT)
     record(request.user, "submission.list_viewed", case, case_id=case.pk, person_id=case.person_id)
     return render(
         request,
         "formbuilder/case_forms.html",
-        {**_case_context(case), "submissions": submissions, "available": available},
+        {**_case_context(case), "submissions": submissions, "available": available, "home_visit": home_visit},
     )
 
 
