@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "roundtable.assessments",
     "roundtable.casesummary",
     "roundtable.meetings",
+    "roundtable.datagen",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,444 @@
+"""Cases and everything recorded on them, streamed one case at a time.
+
+Each case's facts are drawn from a random generator seeded by (seed, case id), so
+``plan(case_id)`` gives the same owner, members, dates and title whenever it is asked:
+the audit stream (written later, in time order) re-derives who could have viewed a case
+without the cases being held in memory.
+
+Skew, as in real case work: most cases have a handful of chronology entries and a few
+have hundreds (log-normal counts); one designated case has ``huge_case_entries``; most
+activity is recent (case start dates lean towards today); a share of open tasks and
+information requests are past their due date.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from math import exp
+
+from roundtable.accounts.models import Role, Sector
+from roundtable.cases.models import Case, CaseMembership, ChronologyEntry
+from roundtable.channel.models import INDICATORS, ChannelCase, Referral
+from roundtable.datagen import vocab
+from roundtable.datagen.people import HISTORY_DAYS, Population
+from roundtable.datagen.world import AreaInfo, World, pick, zipf_cumulative
+from roundtable.datagen.writers import Stream
+from roundtable.inforequests.models import STANDARD_QUESTIONS, InformationRequest, RequestRecipient
+from roundtable.meetings.models import PanelCase
+from roundtable.panels.models import Panel, WorkflowEvent
+from roundtable.tasks.models import Task
+
+OWNER, CONTRIBUTOR, VIEWER = CaseMembership.Role.OWNER, CaseMembership.Role.CONTRIBUTOR, CaseMembership.Role.VIEWER
+SAFEGUARDING_TITLES = (
+    "Safeguarding – neglect",
+    "Child in need",
+    "Concerns about exploitation",
+    "Domestic abuse",
+    "Missing from home",
+    "Adult safeguarding – self-neglect",
+    "Concerns raised by school",
+    "Online safety concerns",
+)
+REFERRAL_TITLES = ("Early help referral", "Multi-agency referral", "Referral from school", "Referral from health")
+CHANNEL_OPEN = (("referred", 15), ("with_local_authority", 15), ("awaiting_panel", 20), ("adopted", 15),
+                ("in_support", 30), ("exit_recommended", 5))  # fmt: skip
+CHANNEL_CLOSED = (("closed_nfa", 50), ("closed_safeguarding", 15), ("signposted", 15), ("exited", 20))
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _cumulative(pairs):
+    items, total, cum = [], 0, []
+    for item, weight in pairs:
+        total += weight
+        items.append(item)
+        cum.append(total)
+    return items, cum
+
+
+@dataclass(slots=True)
+class CasePlan:
+    id: int
+    person: int
+    area: AreaInfo
+    kind: str
+    state: str
+    created: datetime
+    ended: datetime
+    owner: int
+    members: dict  # user id → role
+    title: str
+    reference: str
+    child: bool
+    rng: random.Random
+
+
+class CaseStreams:
+    def __init__(self, world: World, population: Population, seed: int, now: datetime, today: date):
+        self.world, self.population, self.seed, self.now, self.today = world, population, seed, now, today
+        self.start = now - timedelta(days=HISTORY_DAYS)
+        self._rng = random.Random()
+        self.areas = {a.id: a for a in world.areas}
+        scale = world.scale
+        # The benchmark's cases (see manifest.py): chosen from the first area.
+        first_area = world.areas[0].id
+        area_cases = [
+            cid for cid in range(1, scale.cases + 1) if population.area[population.case_person[cid]] == first_area
+        ]
+        self.huge_case, self.grid_case = area_cases[0], area_cases[1]
+        wanted = min(50, max(5, len(area_cases) // 8))
+        stride = max(1, len(area_cases) // wanted)
+        self.bench_cases = {self.huge_case, *area_cases[2::stride][: wanted - 1]}
+        self.bench_practitioner = world.areas[0].roles["bench_practitioner"]
+        self.mean_entries = max(1.0, (scale.entries - scale.huge_case_entries) / max(1, scale.cases - 1))
+        self.mean_tasks = scale.tasks / scale.cases
+        # Channel cases get about two information requests each; the rest share what is left.
+        self.ir_other_rate = max(0.0, (scale.inforequests - 0.05 * scale.cases * 2.0) / (0.95 * scale.cases))
+        self.counters: dict[tuple[str, int], int] = {}
+        self.agenda_pools: dict[int, list] = {}  # panel id → open case ids it reviews
+        self.bench_entry_counts: dict[int, int] = {}
+        self.entries_per_case_max = (0, 0)
+        self.kind_items, self.kind_cum = _cumulative((k, w) for k, w, _ in vocab.ENTRY_KINDS)
+        self.kind_summaries = {k: s for k, _, s in vocab.ENTRY_KINDS}
+        self.delays = [timedelta(minutes=m) for m in (3, 10, 25, 45, 60, 90, 120, 240, 480, 1440, 2880)]
+        self.sentence_cum = zipf_cumulative(len(vocab.SENTENCES), 0.3)
+        self.open_channel = _cumulative(CHANNEL_OPEN)
+        self.closed_channel = _cumulative(CHANNEL_CLOSED)
+
+    # --- the plan of one case (deterministic per case id) ------------------------------------
+    def plan(self, case_id: int) -> CasePlan:
+        rng = self._rng
+        rng.seed(self.seed * 100_000_007 + case_id)
+        world, population, now = self.world, self.population, self.now
+        pid = population.case_person[case_id]
+        area = self.areas[population.area[pid]]
+        person_created = population.created_at(pid, self.start)
+        created = person_created + (now - person_created) * (rng.random() ** 0.6)
+        age = population.age_on(pid, created.date())
+        child = age is not None and age < 18
+        r = rng.random()
+        if case_id == self.huge_case:
+            kind, created = Case.Kind.SAFEGUARDING, self.start + timedelta(days=5)
+        elif case_id == self.grid_case or r < 0.05:
+            kind = Case.Kind.CHANNEL
+        elif r < 0.20 and child:
+            kind = Case.Kind.BEHAVIOUR_SUPPORT
+        elif r < 0.55:
+            kind = Case.Kind.REFERRAL
+        else:
+            kind = Case.Kind.SAFEGUARDING
+        days_old = (now - created).days
+        s = rng.random()
+        if case_id in (self.huge_case, self.grid_case) or s < (0.85 if days_old < 180 else 0.20):
+            state = Case.State.OPEN
+        elif s < (0.90 if days_old < 180 else 0.25):
+            state = Case.State.ON_HOLD
+        else:
+            state = Case.State.CLOSED
+        ended = now
+        if state == Case.State.CLOSED:
+            ended = min(now - timedelta(days=1), created + timedelta(days=rng.randint(20, 540)))
+            ended = max(ended, created)
+        roles = area.roles
+        members: dict[int, str] = {}
+        if kind == Case.Kind.CHANNEL:
+            owner = roles["police_lead"]
+            members[owner] = OWNER
+            for key in ("prevent_1", "prevent_2", "prevent_3"):
+                members[roles[key]] = CONTRIBUTOR
+            if case_id == self.grid_case or rng.random() < 0.6:
+                members.setdefault(roles["channel_chair"], CONTRIBUTOR)
+                members.setdefault(roles["children_lead" if child else "adults_lead"], CONTRIBUTOR)
+            extra = rng.randint(0, 2)
+            title = "Prevent referral"
+        else:
+            owner = world.school_worker(rng, area) if kind == Case.Kind.BEHAVIOUR_SUPPORT else world.worker(rng, area)
+            members[owner] = OWNER
+            extra = (0, 1, 1, 1, 2, 2, 3, 4, 6)[rng.randrange(9)]
+            if kind == Case.Kind.BEHAVIOUR_SUPPORT:
+                title = "Behaviour support referral"
+            elif kind == Case.Kind.REFERRAL:
+                title = rng.choice(REFERRAL_TITLES)
+            else:
+                title = rng.choice(SAFEGUARDING_TITLES)
+        if case_id == self.huge_case:
+            extra = 8
+        for _ in range(extra):
+            members.setdefault(world.worker(rng, area), CONTRIBUTOR if rng.random() < 0.7 else VIEWER)
+        if case_id in self.bench_cases:
+            if case_id == self.huge_case:
+                members = {self.bench_practitioner: OWNER, **dict.fromkeys(members, CONTRIBUTOR)}
+                owner = self.bench_practitioner
+            else:
+                members.setdefault(self.bench_practitioner, CONTRIBUTOR)
+        reference = f"{area.prefix}-{created.year}-{case_id:06d}"
+        return CasePlan(case_id, pid, area, kind, state, created, ended, owner, members, title, reference, child, rng)
+
+    # --- streams --------------------------------------------------------------------------------
+    def write(self, writer) -> None:
+        self._streams()
+        scale = self.world.scale
+        for case_id in range(1, scale.cases + 1):
+            self._write_case(writer, self.plan(case_id))
+
+    def _streams(self):
+        self.s_case = Stream(
+            Case,
+            ("id", "reference", "person_id", "kind", "state", "title", "owner_id", "lead_organisation_id", "area_id",
+             "created_at", "updated_at"),
+        )  # fmt: skip
+        self.s_member = Stream(CaseMembership, ("id", "case_id", "user_id", "role", "added_by_id", "added_at"))
+        self.s_entry = Stream(
+            ChronologyEntry,
+            ("id", "case_id", "kind", "summary", "body", "occurred_at", "recorded_at", "author_id", "organisation_id",
+             "is_restricted", "retracted_at", "retracted_by_id", "retraction_reason"),
+        )  # fmt: skip
+        self.s_restricted = Stream(ChronologyEntry.restricted_to.through, ("id", "chronologyentry_id", "user_id"))
+        self.s_task = Stream(
+            Task,
+            ("id", "case_id", "title", "assignee_id", "created_by_id", "created_at", "due_date", "status",
+             "completion_note", "completed_at"),
+        )  # fmt: skip
+        self.s_request = Stream(
+            InformationRequest,
+            ("id", "case_id", "requested_by_id", "requester_organisation_id", "created_at", "questions",
+             "lawful_basis", "consent_position", "response_days", "due_date"),
+        )  # fmt: skip
+        self.s_recipient = Stream(
+            RequestRecipient,
+            ("id", "request_id", "organisation_id", "user_id", "status", "outcome", "answer", "answered_by_id",
+             "answered_at", "shared_at", "shared_by_id", "withdrawn_at", "withdrawn_by_id"),
+        )  # fmt: skip
+        self.s_channel = Stream(
+            ChannelCase,
+            ("id", "case_id", "panel_id", "state", "age_group", "age_at_referral", "urgency", "referred_at",
+             "exited_at", "updated_at"),
+        )  # fmt: skip
+        self.s_referral = Stream(
+            Referral,
+            ("id", "channel_case_id", "reference", "source", "submitted_by_id", "submitted_at", "given_name",
+             "family_name", "date_of_birth", "approximate_age", "sex", "school_or_employer", "concern", "indicators",
+             "urgency", "referrer_name", "referrer_organisation", "referrer_role", "referrer_sector", "person_aware",
+             "family_aware", "consent"),
+        )  # fmt: skip
+        self.s_event = Stream(
+            WorkflowEvent,
+            ("id", "case_id", "workflow", "transition", "from_state", "to_state", "actor_id", "actor_organisation",
+             "occurred_at", "data"),
+        )  # fmt: skip
+        self.s_panelcase = Stream(PanelCase, ("id", "panel_id", "case_id", "added_by_id", "added_at", "ended_at"))
+        names = ("member", "entry", "restricted", "task", "request", "recipient", "channel", "event", "panelcase")
+        self.ids = dict.fromkeys(names, 0)
+
+    def _next(self, name: str) -> int:
+        self.ids[name] += 1
+        return self.ids[name]
+
+    def _write_case(self, writer, plan: CasePlan) -> None:
+        rng, world = plan.rng, self.world
+        members = list(plan.members)
+        updated = self._entries(writer, plan, members)
+        writer.add(
+            self.s_case,
+            (plan.id, plan.reference, plan.person, plan.kind, plan.state, plan.title, plan.owner,
+             world.user_org[plan.owner], plan.area.id, plan.created, max(updated, plan.created)),
+        )  # fmt: skip
+        key = (plan.area.prefix, plan.created.year)
+        self.counters[key] = max(self.counters.get(key, 0), plan.id)
+        for uid, role in plan.members.items():
+            writer.add(self.s_member, (self._next("member"), plan.id, uid, role, plan.owner, plan.created))
+        self._tasks(writer, plan, members)
+        if plan.kind == Case.Kind.CHANNEL:
+            self._channel(writer, plan)
+        elif plan.kind == Case.Kind.BEHAVIOUR_SUPPORT:
+            panel = plan.area.panels[
+                Panel.Kind.BEHAVIOUR_PRIMARY if rng.random() < 0.5 else Panel.Kind.BEHAVIOUR_SECONDARY
+            ]
+            ended = plan.ended if plan.state == Case.State.CLOSED else None
+            writer.add(
+                self.s_panelcase,
+                (self._next("panelcase"), panel, plan.id, plan.area.roles["admin"], plan.created, ended),
+            )
+            if ended is None:
+                self.agenda_pools.setdefault(panel, []).append(plan.id)
+        requests = 0
+        if plan.id == self.grid_case:
+            requests = 6
+        elif plan.kind == Case.Kind.CHANNEL:
+            requests = (0, 1, 2, 2, 3, 4)[rng.randrange(6)]
+        elif rng.random() < self.ir_other_rate:
+            requests = 1
+        for _ in range(requests):
+            self._request(writer, plan)
+
+    def _entries(self, writer, plan: CasePlan, members: list) -> datetime:
+        rng, world, now = plan.rng, self.world, self.now
+        if plan.id == self.huge_case:
+            count = world.scale.huge_case_entries
+        else:
+            count = max(1, round(self.mean_entries * rng.lognormvariate(0, 1) / exp(0.5)))
+        if plan.id in self.bench_cases:
+            self.bench_entry_counts[plan.id] = count
+        if count > self.entries_per_case_max[0]:
+            self.entries_per_case_max = (count, plan.id)
+        start = plan.created.timestamp()
+        span = plan.ended.timestamp() - start
+        times = sorted(start + span * rng.random() for _ in range(count))
+        author_cum = []
+        total = 0
+        for uid in members:
+            total += 3 if uid == plan.owner else 1
+            author_cum.append(total)
+        kinds, kind_cum, summaries = self.kind_items, self.kind_cum, self.kind_summaries
+        sentences, sentence_cum, delays = vocab.SENTENCES, self.sentence_cum, self.delays
+        user_org, s_entry = world.user_org, self.s_entry
+        random_ = rng.random
+        last = plan.created
+        for t in times:
+            entry_id = self._next("entry")
+            occurred = datetime.fromtimestamp(t, UTC)
+            recorded = occurred + delays[int(random_() * len(delays))]
+            if recorded > now:
+                recorded = now
+            author = pick(rng, members, author_cum)
+            kind = pick(rng, kinds, kind_cum)
+            body = " ".join(pick(rng, sentences, sentence_cum) for _ in range(1 + int(random_() * 3)))
+            if random_() < 0.2:
+                body += "\n\n" + pick(rng, sentences, sentence_cum)
+            restricted = random_() < 0.02
+            retracted_at = retracted_by = None
+            reason = ""
+            if random_() < 0.003:
+                retracted_at, retracted_by, reason = (
+                    min(recorded + timedelta(days=1), now),
+                    author,
+                    "Recorded on the wrong case",
+                )
+            summary = summaries[kind][int(random_() * len(summaries[kind]))]
+            writer.add(
+                s_entry,
+                (entry_id, plan.id, kind, summary, body, occurred, recorded, author, user_org[author], restricted,
+                 retracted_at, retracted_by, reason),
+            )  # fmt: skip
+            if restricted and len(members) > 1:
+                named = members[int(random_() * len(members))]
+                if named != author:
+                    writer.add(self.s_restricted, (self._next("restricted"), entry_id, named))
+            last = recorded
+        return last
+
+    def _tasks(self, writer, plan: CasePlan, members: list) -> None:
+        rng, now, today = plan.rng, self.now, self.today
+        count = int(rng.expovariate(1 / self.mean_tasks) + 0.5) if self.mean_tasks else 0
+        closed = plan.state == Case.State.CLOSED
+        for _ in range(count):
+            if closed:
+                created = plan.created + (plan.ended - plan.created) * rng.random()
+            else:
+                # Open work: tasks set in the last four months, due within a few weeks.
+                recent = max(plan.created, now - timedelta(days=120))
+                created = recent + (now - recent) * rng.random()
+            due = created.date() + timedelta(days=rng.choice((2, 5, 7, 10, 14, 21, 28)))
+            assignee = members[rng.randrange(len(members))]
+            if closed:
+                status = Task.Status.DONE if rng.random() < 0.85 else Task.Status.CANCELLED
+            elif due < today:
+                status = (Task.Status.OPEN, Task.Status.IN_PROGRESS, Task.Status.DONE, Task.Status.DONE)[
+                    rng.randrange(4)
+                ]
+            else:
+                status = (Task.Status.OPEN, Task.Status.OPEN, Task.Status.IN_PROGRESS, Task.Status.DONE)[
+                    rng.randrange(4)
+                ]
+            completed = None
+            note = ""
+            if status == Task.Status.DONE:
+                completed = min(now, created + timedelta(days=rng.randint(0, 20), hours=rng.randint(1, 8)))
+                note = "Done." if rng.random() < 0.7 else "Completed; details in the chronology."
+            writer.add(
+                self.s_task,
+                (self._next("task"), plan.id, rng.choice(vocab.TASK_TITLES), assignee, plan.owner, created, due,
+                 status, note, completed),
+            )  # fmt: skip
+
+    def _request(self, writer, plan: CasePlan) -> None:
+        rng, world, now, today = plan.rng, self.world, self.now, self.today
+        police = [u for u in plan.members if world.org_sector[world.user_org[u]] == Sector.POLICE]
+        chairs = [u for u in plan.members if world.user_role[u] == Role.PANEL_CHAIR]
+        sender = rng.choice(police or chairs or [plan.owner])
+        sender_org = world.user_org[sender]
+        created = plan.created + (plan.ended - plan.created) * rng.random() ** 0.3
+        due = created.date() + timedelta(days=7)  # five working days
+        request_id = self._next("request")
+        questions = [text for _key, text in rng.sample(STANDARD_QUESTIONS, rng.randint(2, 4))]
+        writer.add(
+            self.s_request,
+            (request_id, plan.id, sender, sender_org, created, questions,
+             rng.choice(InformationRequest.LawfulBasis.values[:4]), rng.choice(InformationRequest.Consent.values[:2]),
+             5, due),
+        )  # fmt: skip
+        organisations = [o for o in plan.area.organisations if o != sender_org]
+        for org in rng.sample(organisations, min(len(organisations), rng.randint(2, 5))):
+            named = rng.choice(world.org_users[org]) if rng.random() < 0.1 else None
+            answered_by = answered_at = shared_at = shared_by = withdrawn_at = withdrawn_by = None
+            outcome = answer = ""
+            r = rng.random()
+            if due >= today and r < 0.7:
+                status = RequestRecipient.Status.PENDING
+            elif r < 0.08:
+                status = RequestRecipient.Status.PENDING  # late: past its due date
+            elif r < 0.12:
+                status = RequestRecipient.Status.WITHDRAWN
+                withdrawn_at, withdrawn_by = min(now, created + timedelta(days=2)), sender
+            else:
+                status = RequestRecipient.Status.ANSWERED
+                answered_by = named or rng.choice(world.org_users[org])
+                answered_at = min(now, created + timedelta(days=rng.randint(0, 9), hours=rng.randint(1, 7)))
+                outcome = rng.choice(RequestRecipient.Outcome.values)
+                answer = rng.choice(vocab.ANSWERS)
+                if rng.random() < 0.3:
+                    shared_at, shared_by = min(now, answered_at + timedelta(days=1)), sender
+            writer.add(
+                self.s_recipient,
+                (self._next("recipient"), request_id, org, named, status, outcome, answer, answered_by, answered_at,
+                 shared_at, shared_by, withdrawn_at, withdrawn_by),
+            )  # fmt: skip
+
+    def _channel(self, writer, plan: CasePlan) -> None:
+        rng, world, population = plan.rng, self.world, self.population
+        channel_id = self._next("channel")
+        items, cum = self.open_channel if plan.state != Case.State.CLOSED else self.closed_channel
+        state = "awaiting_panel" if plan.id == self.grid_case else pick(rng, items, cum)
+        age = population.age_on(plan.person, plan.created.date())
+        panel = plan.area.panels[Panel.Kind.CHANNEL]
+        exited = plan.ended if state == "exited" else None
+        writer.add(
+            self.s_channel,
+            (channel_id, plan.id, panel, state, "child" if plan.child else "adult", age,
+             "urgent" if rng.random() < 0.1 else "routine", plan.created, exited, plan.ended),
+        )  # fmt: skip
+        if plan.state != Case.State.CLOSED:
+            self.agenda_pools.setdefault(panel, []).append(plan.id)
+        # A random-looking, unique reference: the channel id scrambled by a fixed bijection.
+        code = (channel_id * 2_654_435_761) % 32**8
+        letters = "".join(REFERENCE_ALPHABET[(code >> (5 * i)) & 31] for i in range(8))
+        submitter = world.worker(rng, plan.area)
+        sector = world.org_sector[world.user_org[submitter]]
+        referrer_sector = (
+            sector if sector in ("education", "police", "local_authority", "health", "probation") else "other"
+        )
+        person = plan.person
+        writer.add(
+            self.s_referral,
+            (channel_id, channel_id, f"PR-{letters[:4]}-{letters[4:]}", "in_app", submitter, plan.created,
+             population.given_name(person), population.family_name(person), population.date_of_birth(person),
+             None if population.dob[person] else 30, ("female", "male")[population.sex[person]], "",
+             rng.choice(vocab.CONCERNS), [key for key, _label in rng.sample(INDICATORS, 2)],
+             "routine", world.user_name[submitter], world.org_name[world.user_org[submitter]], "",
+             referrer_sector, "yes", "not_known", "not_asked"),
+        )  # fmt: skip
+        writer.add(
+            self.s_event,
+            (self._next("event"), plan.id, "channel", "referral", "", "referred", submitter,
+             world.org_name[world.user_org[submitter]], plan.created,
+             {"source": "in_app", "urgency": "routine", "referrer_sector": referrer_sector}),
+        )  # fmt: skip
