@@ -4,10 +4,17 @@ import pytest
 from django.core.management.commands import flush
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from roundtable.accounts.models import Role
 from roundtable.core import append_only
 from tests.factories import AreaFactory, OrganisationFactory, UserFactory
+
+# Property tests judge our code, not the machine: CI shares two cores with PostgreSQL and
+# Chromium, so neither a slow example nor slow input generation is a failure.
+hypothesis_settings.register_profile("roundtable", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("roundtable")
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM is still used
 # synchronously from that thread in browser tests.
