@@ -12,6 +12,7 @@ information requests are past their due date.
 """
 
 import random
+from array import array
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from math import exp
@@ -28,6 +29,13 @@ from roundtable.meetings.models import PanelCase
 from roundtable.panels.models import Panel, WorkflowEvent
 from roundtable.tasks.models import Task
 
+# Plain strings: an enum member lookup is a descriptor call, and these run millions of times.
+CHANNEL, BEHAVIOUR, REFERRAL, SAFEGUARDING = "channel", "behaviour_support", "referral", "safeguarding"
+STATE_OPEN, STATE_ON_HOLD, STATE_CLOSED = "open", "on_hold", "closed"
+PENDING, ANSWERED, WITHDRAWN = "pending", "answered", "withdrawn"
+LAWFUL_BASES = tuple(InformationRequest.LawfulBasis.values[:4])
+CONSENTS = tuple(InformationRequest.Consent.values[:2])
+OUTCOMES = tuple(RequestRecipient.Outcome.values)
 OWNER, CONTRIBUTOR, VIEWER = CaseMembership.Role.OWNER, CaseMembership.Role.CONTRIBUTOR, CaseMembership.Role.VIEWER
 SAFEGUARDING_TITLES = (
     "Safeguarding – neglect",
@@ -43,7 +51,12 @@ REFERRAL_TITLES = ("Early help referral", "Multi-agency referral", "Referral fro
 CHANNEL_OPEN = (("referred", 15), ("with_local_authority", 15), ("awaiting_panel", 20), ("adopted", 15),
                 ("in_support", 30), ("exit_recommended", 5))  # fmt: skip
 CHANNEL_CLOSED = (("closed_nfa", 50), ("closed_safeguarding", 15), ("signposted", 15), ("exited", 20))
+AUDIT_SPAN = timedelta(days=365)
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+OPEN, IN_PROGRESS, DONE, CANCELLED = Task.Status.OPEN, Task.Status.IN_PROGRESS, Task.Status.DONE, Task.Status.CANCELLED
+TASK_CLOSED = (DONE,) * 7 + (CANCELLED,)
+TASK_LATE = (OPEN, IN_PROGRESS, DONE, DONE)
+TASK_CURRENT = (OPEN, OPEN, IN_PROGRESS, DONE)
 
 
 def _cumulative(pairs):
@@ -94,13 +107,36 @@ class CaseStreams:
         # Channel cases get about two information requests each; the rest share what is left.
         self.ir_other_rate = max(0.0, (scale.inforequests - 0.05 * scale.cases * 2.0) / (0.95 * scale.cases))
         self.counters: dict[tuple[str, int], int] = {}
+        # Audit "seeds": a member of a case looking at or writing to it at some moment in the
+        # last year. Kept in compact arrays (about 20 bytes each) and written in time order
+        # by audit.py once every case has been made.
+        self.audit_rate = scale.audit_events / scale.cases
+        self.audit_since = (now - AUDIT_SPAN).timestamp()
+        self.audit_time, self.audit_case = array("d"), array("I")
+        self.audit_actor, self.audit_year, self.audit_title = array("I"), array("H"), array("B")
+        self.titles: dict[str, int] = {}
         self.agenda_pools: dict[int, list] = {}  # panel id → open case ids it reviews
         self.bench_entry_counts: dict[int, int] = {}
         self.entries_per_case_max = (0, 0)
-        self.kind_items, self.kind_cum = _cumulative((k, w) for k, w, _ in vocab.ENTRY_KINDS)
-        self.kind_summaries = {k: s for k, _, s in vocab.ENTRY_KINDS}
-        self.delays = [timedelta(minutes=m) for m in (3, 10, 25, 45, 60, 90, 120, 240, 480, 1440, 2880)]
-        self.sentence_cum = zipf_cumulative(len(vocab.SENTENCES), 0.3)
+        # Lookup tables for the entry loop: 1,024 (kind, summary) pairs in proportion to the
+        # kinds' weights, 4,096 bodies of one to four sentences, 8 recording delays.
+        table_rng = random.Random(f"{seed}:tables")
+        kinds, kind_cum = _cumulative((k, w) for k, w, _ in vocab.ENTRY_KINDS)
+        summaries = {k: s for k, _, s in vocab.ENTRY_KINDS}
+        self.kind_table = []
+        for _ in range(1024):
+            kind = pick(table_rng, kinds, kind_cum)
+            self.kind_table.append((kind, table_rng.choice(summaries[kind])))
+        sentence_cum = zipf_cumulative(len(vocab.SENTENCES), 0.3)
+        self.bodies = []
+        for _ in range(4096):
+            body = " ".join(pick(table_rng, vocab.SENTENCES, sentence_cum) for _ in range(table_rng.randint(1, 3)))
+            if table_rng.random() < 0.2:
+                body += "\n\n" + pick(table_rng, vocab.SENTENCES, sentence_cum)
+            self.bodies.append(body)
+        self.delays = [timedelta(minutes=m) for m in (3, 10, 25, 60, 120, 480, 1440, 2880)]
+        self.due_in = [timedelta(days=d) for d in (2, 5, 5, 7, 10, 14, 21, 28)]
+        self.done_after = [timedelta(days=table_rng.randint(0, 20), hours=table_rng.randint(1, 8)) for _ in range(16)]
         self.open_channel = _cumulative(CHANNEL_OPEN)
         self.closed_channel = _cumulative(CHANNEL_CLOSED)
 
@@ -117,30 +153,30 @@ class CaseStreams:
         child = age is not None and age < 18
         r = rng.random()
         if case_id == self.huge_case:
-            kind, created = Case.Kind.SAFEGUARDING, self.start + timedelta(days=5)
+            kind, created = SAFEGUARDING, self.start + timedelta(days=5)
         elif case_id == self.grid_case or r < 0.05:
-            kind = Case.Kind.CHANNEL
+            kind = CHANNEL
         elif r < 0.20 and child:
-            kind = Case.Kind.BEHAVIOUR_SUPPORT
+            kind = BEHAVIOUR
         elif r < 0.55:
-            kind = Case.Kind.REFERRAL
+            kind = REFERRAL
         else:
-            kind = Case.Kind.SAFEGUARDING
+            kind = SAFEGUARDING
         days_old = (now - created).days
         s = rng.random()
         if case_id in (self.huge_case, self.grid_case) or s < (0.85 if days_old < 180 else 0.20):
-            state = Case.State.OPEN
+            state = STATE_OPEN
         elif s < (0.90 if days_old < 180 else 0.25):
-            state = Case.State.ON_HOLD
+            state = STATE_ON_HOLD
         else:
-            state = Case.State.CLOSED
+            state = STATE_CLOSED
         ended = now
-        if state == Case.State.CLOSED:
+        if state == STATE_CLOSED:
             ended = min(now - timedelta(days=1), created + timedelta(days=rng.randint(20, 540)))
             ended = max(ended, created)
         roles = area.roles
         members: dict[int, str] = {}
-        if kind == Case.Kind.CHANNEL:
+        if kind == CHANNEL:
             owner = roles["police_lead"]
             members[owner] = OWNER
             for key in ("prevent_1", "prevent_2", "prevent_3"):
@@ -151,12 +187,12 @@ class CaseStreams:
             extra = rng.randint(0, 2)
             title = "Prevent referral"
         else:
-            owner = world.school_worker(rng, area) if kind == Case.Kind.BEHAVIOUR_SUPPORT else world.worker(rng, area)
+            owner = world.school_worker(rng, area) if kind == BEHAVIOUR else world.worker(rng, area)
             members[owner] = OWNER
             extra = (0, 1, 1, 1, 2, 2, 3, 4, 6)[rng.randrange(9)]
-            if kind == Case.Kind.BEHAVIOUR_SUPPORT:
+            if kind == BEHAVIOUR:
                 title = "Behaviour support referral"
-            elif kind == Case.Kind.REFERRAL:
+            elif kind == REFERRAL:
                 title = rng.choice(REFERRAL_TITLES)
             else:
                 title = rng.choice(SAFEGUARDING_TITLES)
@@ -247,13 +283,13 @@ class CaseStreams:
         for uid, role in plan.members.items():
             writer.add(self.s_member, (self._next("member"), plan.id, uid, role, plan.owner, plan.created))
         self._tasks(writer, plan, members)
-        if plan.kind == Case.Kind.CHANNEL:
+        if plan.kind == CHANNEL:
             self._channel(writer, plan)
-        elif plan.kind == Case.Kind.BEHAVIOUR_SUPPORT:
+        elif plan.kind == BEHAVIOUR:
             panel = plan.area.panels[
                 Panel.Kind.BEHAVIOUR_PRIMARY if rng.random() < 0.5 else Panel.Kind.BEHAVIOUR_SECONDARY
             ]
-            ended = plan.ended if plan.state == Case.State.CLOSED else None
+            ended = plan.ended if plan.state == STATE_CLOSED else None
             writer.add(
                 self.s_panelcase,
                 (self._next("panelcase"), panel, plan.id, plan.area.roles["admin"], plan.created, ended),
@@ -263,12 +299,28 @@ class CaseStreams:
         requests = 0
         if plan.id == self.grid_case:
             requests = 6
-        elif plan.kind == Case.Kind.CHANNEL:
+        elif plan.kind == CHANNEL:
             requests = (0, 1, 2, 2, 3, 4)[rng.randrange(6)]
         elif rng.random() < self.ir_other_rate:
             requests = 1
         for _ in range(requests):
             self._request(writer, plan)
+        self._audit_seeds(plan, members)
+
+    def _audit_seeds(self, plan: CasePlan, members: list) -> None:
+        rng = plan.rng
+        count = int(rng.expovariate(1 / self.audit_rate) + 0.5) if self.audit_rate else 0
+        if not count:
+            return
+        begin = max(plan.created.timestamp(), self.audit_since)
+        length = self.now.timestamp() - begin
+        title = self.titles.setdefault(plan.title, len(self.titles))
+        for _ in range(count):
+            self.audit_time.append(begin + length * rng.random())
+            self.audit_case.append(plan.id)
+            self.audit_actor.append(members[int(rng.random() * len(members))])
+            self.audit_year.append(plan.created.year)
+            self.audit_title.append(title)
 
     def _entries(self, writer, plan: CasePlan, members: list) -> datetime:
         rng, world, now = plan.rng, self.world, self.now
@@ -282,82 +334,72 @@ class CaseStreams:
             self.entries_per_case_max = (count, plan.id)
         start = plan.created.timestamp()
         span = plan.ended.timestamp() - start
-        times = sorted(start + span * rng.random() for _ in range(count))
-        author_cum = []
-        total = 0
-        for uid in members:
-            total += 3 if uid == plan.owner else 1
-            author_cum.append(total)
-        kinds, kind_cum, summaries = self.kind_items, self.kind_cum, self.kind_summaries
-        sentences, sentence_cum, delays = vocab.SENTENCES, self.sentence_cum, self.delays
-        user_org, s_entry = world.user_org, self.s_entry
-        random_ = rng.random
-        last = plan.created
+        random_, bits = rng.random, rng.getrandbits
+        times = sorted([start + span * random_() for _ in range(count)])
+        # The owner writes about three entries in five when others are on the case too.
+        authors = [plan.owner, plan.owner, *members]
+        n_authors, n_members = len(authors), len(members)
+        kinds, bodies, delays = self.kind_table, self.bodies, self.delays
+        user_org, add, s_entry = world.user_org, writer.add, self.s_entry
+        case_id, entry_id, fromtimestamp = plan.id, self.ids["entry"], datetime.fromtimestamp
+        recorded = plan.created
+        # The hot loop of the whole generator (10 million times at national scale): table
+        # lookups by random bits rather than weighted choices.
         for t in times:
-            entry_id = self._next("entry")
-            occurred = datetime.fromtimestamp(t, UTC)
-            recorded = occurred + delays[int(random_() * len(delays))]
+            entry_id += 1
+            occurred = fromtimestamp(t, UTC)
+            recorded = occurred + delays[bits(3)]
             if recorded > now:
                 recorded = now
-            author = pick(rng, members, author_cum)
-            kind = pick(rng, kinds, kind_cum)
-            body = " ".join(pick(rng, sentences, sentence_cum) for _ in range(1 + int(random_() * 3)))
-            if random_() < 0.2:
-                body += "\n\n" + pick(rng, sentences, sentence_cum)
-            restricted = random_() < 0.02
-            retracted_at = retracted_by = None
-            reason = ""
-            if random_() < 0.003:
-                retracted_at, retracted_by, reason = (
-                    min(recorded + timedelta(days=1), now),
-                    author,
-                    "Recorded on the wrong case",
-                )
-            summary = summaries[kind][int(random_() * len(summaries[kind]))]
-            writer.add(
-                s_entry,
-                (entry_id, plan.id, kind, summary, body, occurred, recorded, author, user_org[author], restricted,
-                 retracted_at, retracted_by, reason),
-            )  # fmt: skip
-            if restricted and len(members) > 1:
-                named = members[int(random_() * len(members))]
+            author = authors[int(random_() * n_authors)]
+            kind, summary = kinds[bits(10)]
+            r = random_()
+            restricted = r < 0.02
+            if r > 0.997:
+                retraction = (min(recorded + timedelta(days=1), now), author, "Recorded on the wrong case")
+            else:
+                retraction = (None, None, "")
+            add(s_entry, (entry_id, case_id, kind, summary, bodies[bits(12)], occurred, recorded, author,
+                          user_org[author], restricted, *retraction))  # fmt: skip
+            if restricted and n_members > 1:
+                named = members[int(random_() * n_members)]
                 if named != author:
-                    writer.add(self.s_restricted, (self._next("restricted"), entry_id, named))
-            last = recorded
-        return last
+                    add(self.s_restricted, (self._next("restricted"), entry_id, named))
+        self.ids["entry"] = entry_id
+        return recorded
 
     def _tasks(self, writer, plan: CasePlan, members: list) -> None:
         rng, now, today = plan.rng, self.now, self.today
         count = int(rng.expovariate(1 / self.mean_tasks) + 0.5) if self.mean_tasks else 0
-        closed = plan.state == Case.State.CLOSED
+        if not count:
+            return
+        random_, bits = rng.random, rng.getrandbits
+        closed = plan.state == STATE_CLOSED
+        if closed:
+            begin, length = plan.created, plan.ended - plan.created
+        else:
+            # Open work: tasks set in the last four months, due within a few weeks.
+            begin = max(plan.created, now - timedelta(days=120))
+            length = now - begin
+        n_members, titles = len(members), vocab.TASK_TITLES
         for _ in range(count):
+            created = begin + length * random_()
+            due = created.date() + self.due_in[bits(3)]
+            assignee = members[int(random_() * n_members)]
             if closed:
-                created = plan.created + (plan.ended - plan.created) * rng.random()
-            else:
-                # Open work: tasks set in the last four months, due within a few weeks.
-                recent = max(plan.created, now - timedelta(days=120))
-                created = recent + (now - recent) * rng.random()
-            due = created.date() + timedelta(days=rng.choice((2, 5, 7, 10, 14, 21, 28)))
-            assignee = members[rng.randrange(len(members))]
-            if closed:
-                status = Task.Status.DONE if rng.random() < 0.85 else Task.Status.CANCELLED
+                status = TASK_CLOSED[bits(3)]
             elif due < today:
-                status = (Task.Status.OPEN, Task.Status.IN_PROGRESS, Task.Status.DONE, Task.Status.DONE)[
-                    rng.randrange(4)
-                ]
+                status = TASK_LATE[bits(2)]  # half of the late ones are still open: overdue
             else:
-                status = (Task.Status.OPEN, Task.Status.OPEN, Task.Status.IN_PROGRESS, Task.Status.DONE)[
-                    rng.randrange(4)
-                ]
-            completed = None
-            note = ""
-            if status == Task.Status.DONE:
-                completed = min(now, created + timedelta(days=rng.randint(0, 20), hours=rng.randint(1, 8)))
-                note = "Done." if rng.random() < 0.7 else "Completed; details in the chronology."
+                status = TASK_CURRENT[bits(2)]
+            completed, note = None, ""
+            if status == DONE:
+                completed = min(now, created + self.done_after[bits(4)])
+                note = "Done." if random_() < 0.7 else "Completed; details in the chronology."
             writer.add(
                 self.s_task,
-                (self._next("task"), plan.id, rng.choice(vocab.TASK_TITLES), assignee, plan.owner, created, due,
-                 status, note, completed),
+                (self._next("task"), plan.id, titles[int(random_() * len(titles))], assignee, plan.owner, created,
+                 due, status, note, completed),
             )  # fmt: skip
 
     def _request(self, writer, plan: CasePlan) -> None:
@@ -373,7 +415,7 @@ class CaseStreams:
         writer.add(
             self.s_request,
             (request_id, plan.id, sender, sender_org, created, questions,
-             rng.choice(InformationRequest.LawfulBasis.values[:4]), rng.choice(InformationRequest.Consent.values[:2]),
+             rng.choice(LAWFUL_BASES), rng.choice(CONSENTS),
              5, due),
         )  # fmt: skip
         organisations = [o for o in plan.area.organisations if o != sender_org]
@@ -383,17 +425,17 @@ class CaseStreams:
             outcome = answer = ""
             r = rng.random()
             if due >= today and r < 0.7:
-                status = RequestRecipient.Status.PENDING
+                status = PENDING
             elif r < 0.08:
-                status = RequestRecipient.Status.PENDING  # late: past its due date
+                status = PENDING  # late: past its due date
             elif r < 0.12:
-                status = RequestRecipient.Status.WITHDRAWN
+                status = WITHDRAWN
                 withdrawn_at, withdrawn_by = min(now, created + timedelta(days=2)), sender
             else:
-                status = RequestRecipient.Status.ANSWERED
+                status = ANSWERED
                 answered_by = named or rng.choice(world.org_users[org])
                 answered_at = min(now, created + timedelta(days=rng.randint(0, 9), hours=rng.randint(1, 7)))
-                outcome = rng.choice(RequestRecipient.Outcome.values)
+                outcome = rng.choice(OUTCOMES)
                 answer = rng.choice(vocab.ANSWERS)
                 if rng.random() < 0.3:
                     shared_at, shared_by = min(now, answered_at + timedelta(days=1)), sender
@@ -406,17 +448,17 @@ class CaseStreams:
     def _channel(self, writer, plan: CasePlan) -> None:
         rng, world, population = plan.rng, self.world, self.population
         channel_id = self._next("channel")
-        items, cum = self.open_channel if plan.state != Case.State.CLOSED else self.closed_channel
+        items, cum = self.open_channel if plan.state != STATE_CLOSED else self.closed_channel
         state = "awaiting_panel" if plan.id == self.grid_case else pick(rng, items, cum)
         age = population.age_on(plan.person, plan.created.date())
-        panel = plan.area.panels[Panel.Kind.CHANNEL]
+        panel = plan.area.panels["channel"]
         exited = plan.ended if state == "exited" else None
         writer.add(
             self.s_channel,
             (channel_id, plan.id, panel, state, "child" if plan.child else "adult", age,
              "urgent" if rng.random() < 0.1 else "routine", plan.created, exited, plan.ended),
         )  # fmt: skip
-        if plan.state != Case.State.CLOSED:
+        if plan.state != STATE_CLOSED:
             self.agenda_pools.setdefault(panel, []).append(plan.id)
         # A random-looking, unique reference: the channel id scrambled by a fixed bijection.
         code = (channel_id * 2_654_435_761) % 32**8

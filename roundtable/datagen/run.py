@@ -133,7 +133,7 @@ def generate(scale_name: str, seed: int, today: date | None = None, password: st
         phase("people", lambda: population.write(writer, seed, now))
         cases = phase("cases", lambda: _cases(world, population, seed, now, today, writer))
         bench = phase("meetings", lambda: write_meetings(writer, world, cases, seed, now, today))
-        phase("audit events", lambda: write_audit(writer, cases, scale.audit_events, seed, now, head))
+        phase("audit events", lambda: write_audit(writer, cases, seed, head))
         CaseReferenceCounter.objects.bulk_create(
             [CaseReferenceCounter(prefix=p, year=y, last=last) for (p, y), last in sorted(cases.counters.items())]
         )

@@ -44,6 +44,7 @@ class Stream:
     consts: tuple = field(init=False)
     json_positions: list = field(init=False)
     datetime_positions: list = field(init=False)
+    buffer: list = field(init=False, default_factory=list)
 
     def __post_init__(self):
         by_attname = {f.attname: f for f in self.model._meta.concrete_fields}
@@ -76,20 +77,20 @@ class Writer:
 
     def __init__(self, connection):
         self.connection = connection
-        self.buffers = defaultdict(list)
         self.streams: dict[int, Stream] = {}
         self.counts = defaultdict(int)
         self.seconds = defaultdict(float)  # time spent writing each table (generation is separate)
 
     def add(self, stream: Stream, values: tuple) -> None:
-        buffer = self.buffers[id(stream)]
-        self.streams[id(stream)] = stream
-        buffer.append(values + stream.consts if stream.consts else values)
+        buffer = stream.buffer
+        buffer.append(values + stream.consts)  # (a tuple plus an empty tuple is the tuple itself)
         if len(buffer) >= self.batch:
             self.flush(stream)
+        elif len(buffer) == 1:
+            self.streams[id(stream)] = stream
 
     def flush(self, stream: Stream) -> None:
-        rows = self.buffers[id(stream)]
+        rows = stream.buffer
         if not rows:
             return
         started = time.perf_counter()

@@ -83,7 +83,7 @@ def test_the_scale_sets_how_many_rows_there_are(tiny):
     assert tiny["counts"]["cases_case"] == TINY.cases
     # Entry counts are drawn per case, so the total lands near the target, not on it.
     assert abs(ChronologyEntry.objects.count() - TINY.entries) < TINY.entries * 0.25
-    assert AuditEvent.objects.count() == TINY.audit_events
+    assert abs(AuditEvent.objects.count() - TINY.audit_events) < TINY.audit_events * 0.25
 
 
 def test_manifest_users_see_the_manifest_cases_through_the_access_policy(tiny):
@@ -116,7 +116,7 @@ def test_the_practitioner_has_a_realistic_caseload_and_the_prevent_officer_sees_
 def test_the_audit_chain_of_generated_events_verifies(tiny):
     report = verify_chain()
     assert report.ok, report.problem
-    assert report.checked == TINY.audit_events
+    assert report.checked == AuditEvent.objects.count() > TINY.audit_events / 2
     call_command("audit_verify")
 
 
