@@ -5,10 +5,16 @@ Real time (docs: DESIGN.md "Real time"): every change publishes, after its trans
 commits, a message on the meeting's channel group carrying IDs only —
 ``{"type": "meeting.moved", "meeting": M, "item": I}`` when the chair moves (I is None
 before the first item and after closing) and ``{"type": "item.changed", "meeting": M,
-"item": I}`` when something is recorded on an item. Each browser that hears one fetches
-the item through the ordinary permission-checked fragment view (views_live.py), so a
-member who may not see an item's case gets "Item 3 – restricted to members of the case"
-and nothing else. Joining the group is checked by the access policy (consumers.py).
+"item": I}`` when something is recorded on an item (and an opaque token naming the
+message). The channel layer never carries content. Each app process's socket consumer
+(consumers.py, follow.py) then renders the item once as every agenda reader may see it
+and, follower by follower, asks the access policy which view that follower may have:
+"Item 3 – restricted to members of the case" for someone who may not see its case, the
+shared view (audited) for a reader of it, or — for the people whose view differs (the
+panel's chair and administrators, whose screens carry controls; someone who may read a
+restricted entry shown) — the IDs only, and the browser fetches the item through the
+ordinary permission-checked fragment view (views_live.py). Joining the group and every
+message delivered are checked by the access policy.
 
 Two people typing minutes for the same item (``do_record_minutes``): optimistic locking,
 field by field. The form carries the item's version and the text it was loaded with. The
@@ -21,6 +27,7 @@ this person added) to check and save again.
 
 import difflib
 import logging
+import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -71,11 +78,13 @@ def item_changed_message(meeting_id: int, item_id: int) -> dict:
 
 
 def send(meeting_id: int, message: dict) -> None:
+    """Publish on the meeting's group. The token names this one message, so each app process
+    renders the item's shared view once for all its followers (consumers.py)."""
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(meeting_group(meeting_id), message)
+        async_to_sync(layer.group_send)(meeting_group(meeting_id), {**message, "token": secrets.token_hex(8)})
     except Exception:  # noqa: BLE001 - a dropped live update must never undo or fail a saved change
         log.warning("Could not publish %s for meeting %s", message.get("type"), meeting_id, exc_info=True)
 
@@ -419,7 +428,6 @@ def stage_for(user, meeting: Meeting, item: AgendaItem | None) -> Stage:
     placeholder. tests/meetings/test_live.py proves the
     shortcuts show exactly what the policy's querysets would."""
     from roundtable.access.rules.cases import content_visible_q
-    from roundtable.cases.models import ChronologyEntry
 
     stage = Stage(meeting=meeting, item=item, total=meeting.items.count())
     if item is None:
@@ -428,14 +436,42 @@ def stage_for(user, meeting: Meeting, item: AgendaItem | None) -> Stage:
     stage.visible = policy.can(user, "meeting.see_item", item)
     if not stage.visible or item.case_id is None:
         return stage
+    stage.case_readable = policy.can(user, "case.view", item.case)
+    if stage.case_readable:
+        _fill_papers(stage, content_visible_q(user))
+    return stage
+
+
+def shared_stage(meeting: Meeting, item: AgendaItem | None) -> tuple[Stage, Stage]:
+    """The item as every follower who is not running the panel sees it, in its two forms:
+    ``(reader, restricted)``. ``reader`` is what someone who may read the item's case sees
+    when they may read none of its restricted entries (every restricted entry a
+    placeholder); ``restricted`` is "Item N – restricted to members of the case". Nothing
+    here is for a particular person: follow.py decides, follower by follower, through the
+    policy, which of the two (if either) that follower is shown."""
+    reader = Stage(meeting=meeting, item=item, total=meeting.items.count())
+    if item is None:
+        return reader, reader
+    reader.number = item_number(item)
+    restricted = Stage(meeting=meeting, item=item, total=reader.total, number=reader.number)
+    reader.visible = True
+    if item.case_id is not None:
+        reader.case_readable = True
+        _fill_papers(reader, Q(is_restricted=False))
+    return reader, restricted
+
+
+def _fill_papers(stage: Stage, content_visible: Q) -> None:
+    """The case papers on the stage, for a reader of the case; ``content_visible`` decides,
+    entry by entry, whether a chronology entry's text is shown or only its placeholder."""
+    from roundtable.cases.models import ChronologyEntry
+
+    item = stage.item
     case = item.case
-    stage.case_readable = policy.can(user, "case.view", case)
-    if not stage.case_readable:
-        return stage
     stage.actions = list(
         Action.objects.filter(item=item).select_related("task", "task__assignee", "task__assignee__organisation")
     )
-    readable = ExpressionWrapper(content_visible_q(user), output_field=BooleanField())
+    readable = ExpressionWrapper(content_visible, output_field=BooleanField())
     stage.entries = list(
         ChronologyEntry.objects.filter(case_id=case.pk)
         .annotate(content_visible=readable)
@@ -456,7 +492,6 @@ def stage_for(user, meeting: Meeting, item: AgendaItem | None) -> Stage:
     channel_case = channel_case_of(item)
     if channel_case is not None:
         stage.channel_state = channel_case.state_label
-    return stage
 
 
 @dataclass

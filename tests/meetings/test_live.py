@@ -2,21 +2,16 @@
 permission-checked fragment may show."""
 
 import json
-import time
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from roundtable.accounts.middleware import LAST_SEEN, SIGNED_IN_AT
 from roundtable.audit.models import AuditEvent
 from roundtable.core.routing import websocket_urlpatterns
 from roundtable.meetings import live
@@ -31,17 +26,7 @@ room = live_world.room  # the shared fixture (tests/meetings/live_world.py)
 application = URLRouter(websocket_urlpatterns)
 
 
-def _session(user) -> dict:
-    now = time.time()
-    return {SIGNED_IN_AT: now, LAST_SEEN: now,
-            DEVICE_ID_SESSION_KEY: TOTPDevice.objects.get(user=user, confirmed=True).persistent_id}  # fmt: skip
-
-
-def _communicator(user, meeting) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(application, f"/ws/meetings/{meeting.pk}/")
-    communicator.scope["user"] = user
-    communicator.scope["session"] = _session(user) if user.is_authenticated else {}
-    return communicator
+_communicator = live_world.communicator
 
 
 def _connects(user, meeting) -> bool:
@@ -100,7 +85,12 @@ def test_an_outsider_and_an_anonymous_visitor_are_refused(room):
     assert not _connects(AnonymousUser(), room["meeting"])
 
 
-def test_followers_hear_the_chair_move_as_ids(room, django_capture_on_commit_callbacks):
+def test_a_follower_who_may_not_see_the_case_hears_the_move_with_nothing_of_it(
+    room, django_capture_on_commit_callbacks
+):
+    """Mina Member is not on the family case, and with the agenda not published (papers not
+    sent ahead) she may not see it: the message brings only "restricted"."""
+    Meeting.objects.filter(pk=room["meeting"].pk).update(agenda_published_at=None)
     live.do_start_meeting(room["chair"], room["meeting"])
     with django_capture_on_commit_callbacks() as publish:
         live.do_step(room["chair"], room["meeting"], "next")
@@ -116,8 +106,12 @@ def test_followers_hear_the_chair_move_as_ids(room, django_capture_on_commit_cal
         return message
 
     message = async_to_sync(scenario)()
-    assert message == {"event": "meeting.moved", "meeting": room["meeting"].pk, "item": room["items"][1].pk}
+    assert {key: message[key] for key in ("event", "meeting", "item")} == {
+        "event": "meeting.moved", "meeting": room["meeting"].pk, "item": room["items"][1].pk
+    }  # fmt: skip
+    assert "Item 2 – restricted to members of the case" in message["html"]
     assert room["family_case"].reference not in json.dumps(message)
+    assert room["family_case"].person.family_name not in json.dumps(message)
 
 
 # --- Fragments: what each person sees --------------------------------------------------------------------

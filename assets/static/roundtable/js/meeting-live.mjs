@@ -1,7 +1,10 @@
 // Follow the chair: when the server says "the meeting moved to item I" or "item I changed",
-// fetch that item through the ordinary permission-checked page and put it on the stage.
-// The socket never carries content, so what appears is exactly what this person may see
-// (an item about a case they are not on arrives as "Item 3 – restricted to members of the case").
+// put that item on the stage. The server's socket consumer sends it as this person may see
+// it (roundtable/meetings/follow.py: the access policy asked for this follower, the read
+// audited) — an item about a case they are not on arrives as "Item 3 – restricted to members
+// of the case". When the message comes with the IDs only (the chair and administrators, whose
+// stage carries controls; someone who may read a restricted entry shown), this page fetches
+// the item through the ordinary permission-checked fragment view instead.
 //
 // Modes (data-mode on the stage):
 //   follow  the meeting page and the projected screen: move with the chair;
@@ -14,6 +17,7 @@ const stage = document.querySelector("[data-meeting-socket]");
 const status = document.querySelector("[data-live-status]");
 const agenda = document.querySelector("[data-live-agenda]");
 const banner = document.querySelector("[data-moved-banner]");
+const statusTag = document.querySelector("[data-meeting-status]");
 
 const MIN_DELAY_MS = 1000;
 const MAX_DELAY_MS = 30000;
@@ -43,6 +47,25 @@ function markAgenda(itemId) {
   }
 }
 
+// The meeting's status tag in the page header follows the stage (planned, in session, closed).
+function updateStatusTag(fragment) {
+  if (!statusTag || !fragment) return;
+  const tag = fragment.querySelector("[data-status-tag]");
+  if (tag && statusTag.dataset.status !== fragment.dataset.status) {
+    statusTag.innerHTML = tag.innerHTML;
+    statusTag.dataset.status = fragment.dataset.status;
+  }
+}
+
+function place(html) {
+  stage.innerHTML = html;
+  const fragment = stage.querySelector("[data-stage-item]");
+  stage.dataset.item = fragment && fragment.dataset.stageItem ? fragment.dataset.stageItem : "";
+  markAgenda(shownItem());
+  updateStatusTag(fragment);
+  if (fragment) announce(fragment.dataset.announce);
+}
+
 async function show(itemId) {
   const request = ++latestRequest;
   let response;
@@ -59,14 +82,16 @@ async function show(itemId) {
   if (!response.ok) return;
   const html = await response.text();
   if (request !== latestRequest) return;
-  stage.innerHTML = html;
-  const fragment = stage.querySelector("[data-stage-item]");
-  stage.dataset.item = fragment && fragment.dataset.stageItem ? fragment.dataset.stageItem : "";
-  markAgenda(shownItem());
-  if (fragment) announce(fragment.dataset.announce);
+  place(html);
 }
 
-function onMoved(itemId) {
+// The item as sent on the socket: shown at once (and any fetch still under way is dropped).
+function showSent(html) {
+  ++latestRequest;
+  place(html);
+}
+
+function onMoved(itemId, html) {
   if (stage.dataset.mode === "pinned") {
     if (!banner) return;
     const elsewhere = itemId !== null && itemId !== shownItem();
@@ -77,11 +102,14 @@ function onMoved(itemId) {
     }
     return;
   }
-  show(itemId);
+  if (typeof html === "string") showSent(html);
+  else show(itemId);
 }
 
-function onChanged(itemId) {
-  if (itemId === shownItem()) show(itemId);
+function onChanged(itemId, html) {
+  if (itemId !== shownItem()) return;
+  if (typeof html === "string" && stage.dataset.mode !== "pinned") showSent(html);
+  else show(itemId);
 }
 
 function connect(attempt = 0) {
@@ -105,8 +133,8 @@ function connect(attempt = 0) {
       return;
     }
     const itemId = Number.isInteger(message.item) ? message.item : null;
-    if (message.event === "meeting.moved") onMoved(itemId);
-    else if (message.event === "item.changed" && itemId !== null) onChanged(itemId);
+    if (message.event === "meeting.moved") onMoved(itemId, message.html);
+    else if (message.event === "item.changed" && itemId !== null) onChanged(itemId, message.html);
   });
   socket.addEventListener("close", () => {
     stage.dataset.live = "disconnected";
