@@ -168,6 +168,8 @@ def case_panel(case):
     """The panel a case belongs to (a Channel case's panel), or None."""
     from django.core.exceptions import ObjectDoesNotExist
 
+    if case.kind != "channel":
+        return None  # only Channel cases belong to a panel for now (no query for the others)
     try:
         return case.channel.panel
     except (ObjectDoesNotExist, AttributeError):
