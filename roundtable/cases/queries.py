@@ -175,6 +175,7 @@ def entry_filter_choices(case: Case) -> tuple[list[tuple[int, str]], list[tuple[
     rows = (
         ChronologyEntry.objects.filter(case_id=case.pk)
         .values_list("author_id", "author__full_name", "organisation_id", "organisation__name")
+        .order_by()  # without the model's ordering, or DISTINCT also keeps every entry's date
         .distinct()
     )
     authors, organisations = {}, {}
