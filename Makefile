@@ -11,7 +11,7 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?= -n 2
 export DJANGO_SETTINGS_MODULE := roundtable.settings
 
-.PHONY: run test install install-dev assets lint services chromium test-sqlite test-postgres bench clean
+.PHONY: run test install install-dev assets lint services chromium test-sqlite test-postgres bench bench-quick clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -77,8 +77,15 @@ test-postgres:
 		echo "Start them (make services) and run: make test-postgres"; \
 	fi
 
-bench: install-dev services
+# Benchmarks (bench/, results in bench/RESULTS.md). pages.py generates the scale data once per
+# generator version and seed (national takes a while) and reuses it; ARGS go to pages.py.
+bench: install-dev assets services
+	$(PY) bench/pages.py $(ARGS)
 	$(PY) bench/meeting_followers.py
+
+# The pages at small scale only: under 5 minutes.
+bench-quick: install-dev assets services
+	$(PY) bench/pages.py --quick $(ARGS)
 
 clean:
 	rm -rf var/static var/build

@@ -556,6 +556,7 @@ def production_env(args, database: str) -> dict:
 
 
 def measure_scale(args, scale: str, manifest: dict, env: dict) -> dict:
+    load = " / ".join(f"{value:.1f}" for value in os.getloadavg())  # other work on the machine, before ours
     pages = pages_for(manifest)
     if args.pages:
         pages = [p for p in pages if p.key in args.pages]
@@ -586,6 +587,7 @@ def measure_scale(args, scale: str, manifest: dict, env: dict) -> dict:
     ok = sum(1 for s in concurrent if s.error is None)
     return {
         "scale": scale,
+        "load": load,
         "manifest": manifest,
         "pages": pages,
         "one": {p.key: figures(by_page[p.key]) for p in pages},
@@ -622,7 +624,8 @@ def ms(value: float) -> str:
 
 def scale_table(result: dict) -> list[str]:
     lines = [
-        f"**{result['scale']}** ({_counts(result['manifest'])}). One user, requests one after another:",
+        f"**{result['scale']}** ({_counts(result['manifest'])}; load average before, 1 / 5 / 15 min: "
+        f"{result['load']}). One user, requests one after another:",
         "",
         "| page | requests | errors | p50 / p95 / p99 ms | p95, median of rounds | app p50 / p95 | SQL p50 / p95 "
         "| page ÷ SQL | outside SQL p95 | queries |",
@@ -660,8 +663,11 @@ def scale_table(result: dict) -> list[str]:
 
 def _counts(manifest: dict) -> str:
     counts = manifest.get("counts") or {}
-    shown = [f"{value:,} {name}" for name, value in counts.items() if isinstance(value, int)]
-    return ", ".join(shown[:8]) or "counts not in the manifest"
+    tables = {"people_person": "people", "cases_case": "cases", "cases_chronologyentry": "chronology entries",
+              "tasks_task": "tasks", "inforequests_informationrequest": "information requests",
+              "accounts_user": "users", "audit_auditevent": "audit events"}  # fmt: skip
+    shown = [f"{counts[table]:,} {name}" for table, name in tables.items() if table in counts]
+    return ", ".join(shown) or "counts not in the manifest"
 
 
 def verdicts(results: dict, args) -> list[str]:
@@ -716,7 +722,7 @@ def write_results(results: dict, args, started: str, pg_version: str) -> None:
         f"### {started}: {', '.join(results)}",
         "",
         f"Commit {commit()}; {machine()}; PostgreSQL {pg_version}; uvicorn with {args.workers} worker processes, "
-        f"ROUNDTABLE_ENV=production, Redis; load from the same machine (asyncio, keep-alive). "
+        f"ROUNDTABLE_ENV=production, Redis; load from the same machine (asyncio, keep-alive; docs/benchmarks.md). "
         f"One user: {args.rounds} rounds × {args.requests} requests per page after {args.warmup} warm-up; "
         f"{args.users} users: {args.seconds} s after 3 s warm-up. Times in ms; server time measured by the "
         f"client on the loopback, app and SQL from Server-Timing; page ÷ SQL = app p50 ÷ SQL p50.",
