@@ -210,11 +210,14 @@ class CaseStreams:
         return CasePlan(case_id, pid, area, kind, state, created, ended, owner, members, title, reference, child, rng)
 
     # --- streams --------------------------------------------------------------------------------
-    def write(self, writer) -> None:
+    def write(self, writer, log=None) -> None:
         self._streams()
         scale = self.world.scale
+        step = max(1, scale.cases // 10)
         for case_id in range(1, scale.cases + 1):
             self._write_case(writer, self.plan(case_id))
+            if log and case_id % step == 0:
+                log(f"    {case_id:,} cases, {self.ids['entry']:,} entries")
 
     def _streams(self):
         self.s_case = Stream(

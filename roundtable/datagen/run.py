@@ -1,7 +1,9 @@
 """Generate a whole scale into an empty, migrated database, then write the manifest the
 page benchmark reads. See docs/scale-data.md."""
 
+import os
 import random
+import resource
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -71,6 +73,8 @@ class Report:
     phases: list = field(default_factory=list)  # (name, seconds, rows written in the phase)
     index_seconds: dict = field(default_factory=lambda: defaultdict(float))
     total: float = 0.0
+    cpu: float = 0.0
+    load: tuple = field(default_factory=os.getloadavg)
 
     def index_time(self, table, seconds):
         self.index_seconds[table] += seconds
@@ -87,6 +91,10 @@ class Report:
             out.append(f"phase {name:24} {seconds:8.1f} s  {rows:>12,} rows  {rate}")
         total_rows = sum(writer.counts.values())
         out.append(f"total {self.total:.1f} s for {total_rows:,} rows ({total_rows / self.total:,.0f} rows/s overall)")
+        out.append(
+            f"this process used {self.cpu:.0f} s of CPU; load average {self.load[0]:.1f} at the start, "
+            f"{os.getloadavg()[0]:.1f} at the end ({os.cpu_count()} CPUs): other work on the machine slows the load"
+        )
         return out
 
 
@@ -131,7 +139,7 @@ def generate(scale_name: str, seed: int, today: date | None = None, password: st
         world = phase("organisations and users", lambda: _world(scale, seed, now, writer, password))
         population = phase("people (sketch)", lambda: Population(world, seed, today))
         phase("people", lambda: population.write(writer, seed, now))
-        cases = phase("cases", lambda: _cases(world, population, seed, now, today, writer))
+        cases = phase("cases", lambda: _cases(world, population, seed, now, today, writer, log))
         bench = phase("meetings", lambda: write_meetings(writer, world, cases, seed, now, today))
         phase("audit events", lambda: write_audit(writer, cases, seed, head))
         CaseReferenceCounter.objects.bulk_create(
@@ -146,9 +154,13 @@ def generate(scale_name: str, seed: int, today: date | None = None, password: st
         "manifest checks", lambda: build_manifest(world, population, cases, bench, scale, seed, today, password)
     )
     report.total = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    report.cpu = usage.ru_utime + usage.ru_stime
     manifest["counts"] = dict(sorted(writer.counts.items()))
     manifest["timing"] = {
         "total_seconds": round(report.total, 1),
+        "cpu_seconds": round(report.cpu, 1),
+        "load_average": [round(report.load[0], 1), round(os.getloadavg()[0], 1)],
         "phases": {name: round(seconds, 1) for name, seconds, _rows in report.phases},
         "rows_per_second": {
             table: round(rows / writer.seconds[table]) for table, rows in writer.counts.items() if writer.seconds[table]
@@ -173,7 +185,7 @@ def _world(scale, seed, now, writer, password):
     return world
 
 
-def _cases(world, population, seed, now, today, writer):
+def _cases(world, population, seed, now, today, writer, log):
     cases = CaseStreams(world, population, seed, now, today)
-    cases.write(writer)
+    cases.write(writer, log)
     return cases
