@@ -71,7 +71,7 @@ SQL_RATIO_FLOOR_MS = 10
 OUTSIDE_SQL_TARGET_MS = 30  # p95 of time outside SQL, every page
 RPS_TARGET = 150  # 20 users across the mix
 
-SERVER_TIMING = re.compile(r"app;dur=([\d.]+), db;dur=([\d.]+), q;desc=\"(\d+)\"")
+SERVER_TIMING = re.compile(r"app;dur=([\d.]+), db;dur=([\d.]+), q;desc=\"(\d+)\"(?:, cpu;dur=([\d.]+))?")
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 ENTRY_MARKER = b'class="moj-timeline__item rt-entry"'
 # The chronology's page size (issue 7 says "newest 50"; the app shows 25 a page). Read from
@@ -264,12 +264,14 @@ class Sample:
     db: float | None
     queries: int | None
     error: str | None
+    cpu: float | None = None  # the request thread's CPU time, from Server-Timing
 
 
 def sample(page: Page, round_: int, n: int, response: Response) -> Sample:
     timing = SERVER_TIMING.search(response.headers.get("server-timing", ""))
     app, db, queries = (float(timing[1]), float(timing[2]), int(timing[3])) if timing else (None, None, None)
-    return Sample(page.key, round_, response.ms, app, db, queries, check(page, n, response))
+    cpu = float(timing[4]) if timing and timing[4] else None
+    return Sample(page.key, round_, response.ms, app, db, queries, check(page, n, response), cpu)
 
 
 # --- Signing in, as a person does -------------------------------------------------------------------
@@ -384,6 +386,7 @@ class Figures:
     db50: float
     db95: float
     outside95: float  # p95 of (app - SQL)
+    cpu50: float  # the app's own CPU per request (hardly moved by other work on the machine)
     ratio: float  # median page time / median SQL time
     queries: int | None  # the most common count
     query_range: tuple
@@ -413,6 +416,7 @@ def figures(samples: list[Sample]) -> Figures:
         db50=db50,
         db95=percentile([s.db for s in timed], 95) if timed else nan,
         outside95=percentile([s.app - s.db for s in timed], 95) if timed else nan,
+        cpu50=percentile([s.cpu for s in timed if s.cpu is not None], 50) if timed else nan,
         ratio=app50 / db50 if timed and db50 > 0 else nan,
         queries=counts.most_common(1)[0][0] if counts else None,
         query_range=(min(counts), max(counts)) if counts else (None, None),
@@ -628,8 +632,8 @@ def scale_table(result: dict) -> list[str]:
         f"{result['load']}). One user, requests one after another:",
         "",
         "| page | requests | errors | p50 / p95 / p99 ms | p95, median of rounds | app p50 / p95 | SQL p50 / p95 "
-        "| page ÷ SQL | outside SQL p95 | queries |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| page ÷ SQL | outside SQL p95 | app CPU p50 | queries |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for page in result["pages"]:
         f = result["one"][page.key]
@@ -641,7 +645,7 @@ def scale_table(result: dict) -> list[str]:
         lines.append(
             f"| {page.label} | {f.n} | {f.errors}{' (' + f.first_error + ')' if f.errors else ''} "
             f"| {ms(f.p50)} / **{ms(f.p95)}** / {ms(f.p99)} | {ms(f.p95_rounds)} | {ms(f.app50)} / {ms(f.app95)} "
-            f"| {ms(f.db50)} / {ms(f.db95)} | {f.ratio:.1f} | {ms(f.outside95)} | {queries} |"
+            f"| {ms(f.db50)} / {ms(f.db95)} | {f.ratio:.1f} | {ms(f.outside95)} | {ms(f.cpu50)} | {queries} |"
         )
     total = result["many_total"]
     lines += [
@@ -757,11 +761,11 @@ def append_section(text: str) -> None:
 # --- Main -------------------------------------------------------------------------------------------------
 def print_result(result: dict) -> None:
     print(f"\n== {result['scale']} ==")
-    print(f"{'page':<52} {'p50':>6} {'p95':>6} {'p99':>6} {'SQL50':>6} {'out95':>6} {'q':>4} {'err':>4}")
+    print(f"{'page':<52} {'p50':>6} {'p95':>6} {'p99':>6} {'SQL50':>6} {'out95':>6} {'cpu50':>6} {'q':>4} {'err':>4}")
     for page in result["pages"]:
         f = result["one"][page.key]
         print(f"{page.label[:52]:<52} {ms(f.p50):>6} {ms(f.p95):>6} {ms(f.p99):>6} {ms(f.db50):>6} "
-              f"{ms(f.outside95):>6} {f.queries!s:>4} {f.errors:>4}")  # fmt: skip
+              f"{ms(f.outside95):>6} {ms(f.cpu50):>6} {f.queries!s:>4} {f.errors:>4}")  # fmt: skip
         if f.first_error:
             print(f"    error: {f.first_error}")
     total = result["many_total"]

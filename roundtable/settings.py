@@ -113,6 +113,22 @@ DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'roundtable.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(env("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=envint("DB_CONN_MAX_AGE", 0))
 }
+# PostgreSQL connection pool (psycopg_pool), per app process. Under an ASGI server Django runs
+# each request's synchronous code in a fresh thread, so persistent connections
+# (DB_CONN_MAX_AGE) are never reused and every request would open a new connection (a
+# PostgreSQL backend process each time); a pool hands out open ones. On by default in
+# production; 0 turns it off.
+DB_POOL_MAX_SIZE = envint("DB_POOL_MAX_SIZE", 10 if PRODUCTION else 0)
+if DB_POOL_MAX_SIZE < 0:
+    raise ImproperlyConfigured(f"DB_POOL_MAX_SIZE must be 0 (off) or more, not {DB_POOL_MAX_SIZE}")
+if DB_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if DATABASES["default"]["CONN_MAX_AGE"]:
+        raise ImproperlyConfigured("DB_CONN_MAX_AGE must be 0 when DB_POOL_MAX_SIZE pools connections")
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, DB_POOL_MAX_SIZE),
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": envint("DB_POOL_TIMEOUT", 10),  # seconds a request waits for a free connection
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock up front, so two writers queue
     # instead of failing with "database is locked" half-way through (audit chain).

@@ -12,13 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from tests.conftest import force_sign_in
 from tests.factories import UserFactory
 
-HEADER = re.compile(r'^app;dur=(?P<app>[\d.]+), db;dur=(?P<db>[\d.]+), q;desc="(?P<q>\d+)"$')
+HEADER = re.compile(r'^app;dur=(?P<app>[\d.]+), db;dur=(?P<db>[\d.]+), q;desc="(?P<q>\d+)", cpu;dur=(?P<cpu>[\d.]+)$')
 
 
 def _figures(response) -> dict:
     match = HEADER.match(response["Server-Timing"])
     assert match, response["Server-Timing"]
-    return {"app": float(match["app"]), "db": float(match["db"]), "q": int(match["q"])}
+    return {"app": float(match["app"]), "db": float(match["db"]), "q": int(match["q"]), "cpu": float(match["cpu"])}
 
 
 @pytest.mark.django_db
@@ -40,6 +40,7 @@ def test_server_timing_counts_every_query_of_a_signed_in_page(client, settings, 
     # Session, user, page and audit write: the header saw the same queries the test did.
     assert figures["q"] == len(queries) > 3
     assert 0 < figures["db"] <= figures["app"]
+    assert 0 < figures["cpu"] <= figures["app"] + 1  # thread CPU cannot outrun the wall clock
 
 
 @pytest.mark.django_db(transaction=True)
