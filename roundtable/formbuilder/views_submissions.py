@@ -30,7 +30,7 @@ def _case(request, case_pk) -> Case:
 
 def _submission(request, pk) -> Submission:
     queryset = Submission.objects.select_related(
-        "version", "definition", "case__person", "created_by__organisation", "entry"
+        "version", "definition", "case__person", "created_by__organisation", "entry", "channel_referral"
     )
     return policy.get_visible_or_404(request.user, queryset, pk=pk)
 
