@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from roundtable.channel import referral_form, services
 from roundtable.channel.models import Referral
-from roundtable.formbuilder.answers import Lookups, validate_answers
+from roundtable.formbuilder.answers import Lookups, question_paths, required_message, validate_answers
 from roundtable.formbuilder.choices import chosen
 from roundtable.formbuilder.models import FormDefinition, FormVersion, Purpose
 from roundtable.formbuilder.render import apply_add_remove, error_list, fill_sections, raw_from_post
@@ -37,11 +37,16 @@ def _check(schema: dict, raw: dict, public: bool) -> tuple[dict, dict]:
     """(answers, errors): the version's rules and the referral's own checks, every problem at once."""
     # Nothing can be chosen from Roundtable's records on a referral form (refused when chosen).
     answers, errors = validate_answers(schema, raw, Lookups(today=timezone.localdate()))
+    questions = question_paths(schema)
     try:
         services.clean_referral(referral_form.details(answers), public=public)
     except ValidationError as problem:
         for path, message in referral_form.error_paths(problem.message_dict, schema).items():
-            errors.setdefault(path, message)
+            # A needed answer left out: the referral's own words ("Enter the person's first
+            # name") say it better than the form's generic ones ("Enter first name").
+            generic = path in questions and errors.get(path) == required_message(questions[path])
+            if path not in errors or generic:
+                errors[path] = message
     return answers, errors
 
 

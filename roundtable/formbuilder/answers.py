@@ -335,6 +335,10 @@ def _required_message(question: dict) -> str:
     return f"Enter {name}"
 
 
+# The message for an unanswered required question, for callers that word it their own way.
+required_message = _required_message
+
+
 def is_shown(question: dict, answers: dict) -> bool:
     """Whether a question applies, given the (cleaned) answers to the questions before it."""
     condition = question.get("show_if")

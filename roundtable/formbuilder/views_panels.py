@@ -53,6 +53,8 @@ def panel_forms(request, pk):
     rows = choices.panel_choices(panel)
     for row in rows:
         row["errors"] = errors.get(row["purpose"], [])
+        if row["errors"]:
+            row["wanted"] = request.POST.get("definition", "")  # keep what was chosen
     error_items = [(f"#purpose-{purpose}", message) for purpose, found in errors.items() for message in found]
     return render(
         request,

@@ -114,8 +114,8 @@ def test_the_public_page_draws_the_panels_own_referral_form_on_a_phone(new_conte
 
     page.get_by_role("button", name="Send the referral").click()
     summary = page.locator(".govuk-error-summary")
-    expect(summary).to_contain_text("Enter first name")
-    expect(summary).to_contain_text("Enter what is your concern?")
+    expect(summary).to_contain_text("Enter the person's first name")
+    expect(summary).to_contain_text("Describe your concern")
     expect(summary).to_contain_text("Enter an e-mail address or a phone number")
     violations = []
     for violation in _axe(page):

@@ -132,10 +132,10 @@ def test_each_problem_is_named_against_its_question_and_nothing_typed_is_lost(cl
     page = response.content.decode()
     assert "There is a problem" in page
     for message in (
-        "Enter first name",
+        "Enter the person&#x27;s first name",  # the referral's own words for a needed answer
         "Date of birth must be a real date",
         "Enter an e-mail address or a phone number so the Prevent team can contact you",
-        "Select how urgent is this?",
+        "Select how urgent this is",
         "Enter which website or app",
     ):
         assert message in page, message

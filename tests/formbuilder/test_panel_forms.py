@@ -78,6 +78,7 @@ def test_a_form_without_what_channel_needs_is_refused_as_a_channel_panels_referr
     page = response.content.decode()
     assert "cannot be this Channel panel&#x27;s referral form" in page
     assert "It has no question with the id &#x27;concern&#x27;" in page
+    assert f'value="{behaviour.pk}" checked' in page  # what was chosen is kept
     channel = FormDefinition.objects.get(owner_area=area, standard_key="channel_referral")
     assert (
         client.post(f"/forms/panels/{panel.pk}/", {"purpose": "referral", "definition": channel.pk}).status_code == 302
