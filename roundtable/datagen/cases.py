@@ -106,18 +106,9 @@ class CaseStreams:
         self.mean_tasks = scale.tasks / scale.cases
         # Channel cases get about two information requests each; the rest share what is left.
         self.ir_other_rate = max(0.0, (scale.inforequests - 0.05 * scale.cases * 2.0) / (0.95 * scale.cases))
-        self.counters: dict[tuple[str, int], int] = {}
-        # Audit "seeds": a member of a case looking at or writing to it at some moment in the
-        # last year. Kept in compact arrays (about 20 bytes each) and written in time order
-        # by audit.py once every case has been made.
         self.audit_rate = scale.audit_events / scale.cases
         self.audit_since = (now - AUDIT_SPAN).timestamp()
-        self.audit_time, self.audit_case = array("d"), array("I")
-        self.audit_actor, self.audit_year, self.audit_title = array("I"), array("H"), array("B")
-        self.titles: dict[str, int] = {}
-        self.agenda_pools: dict[int, list] = {}  # panel id → open case ids it reviews
-        self.bench_entry_counts: dict[int, int] = {}
-        self.entries_per_case_max = (0, 0)
+        self._fresh_results()
         # Lookup tables for the entry loop: 1,024 (kind, summary) pairs in proportion to the
         # kinds' weights, 4,096 bodies of one to four sentences, 8 recording delays.
         table_rng = random.Random(f"{seed}:tables")
@@ -139,6 +130,7 @@ class CaseStreams:
         self.done_after = [timedelta(days=table_rng.randint(0, 20), hours=table_rng.randint(1, 8)) for _ in range(16)]
         self.open_channel = _cumulative(CHANNEL_OPEN)
         self.closed_channel = _cumulative(CHANNEL_CLOSED)
+        self._streams()
 
     # --- the plan of one case (deterministic per case id) ------------------------------------
     def plan(self, case_id: int) -> CasePlan:
@@ -210,14 +202,75 @@ class CaseStreams:
         return CasePlan(case_id, pid, area, kind, state, created, ended, owner, members, title, reference, child, rng)
 
     # --- streams --------------------------------------------------------------------------------
-    def write(self, writer, log=None) -> None:
-        self._streams()
+    # --- shards: ranges of cases made side by side, each numbering its rows from its own block
+    def shards(self) -> list[tuple[int, int, int]]:
+        """(first case, last case, id base) of each shard. One shard below county scale;
+        two above, the second numbering every table's rows from a round block above what
+        the first can reach (10,000,001 at national scale), so two processes can write at
+        once and the rows are still the same whatever the order they finish in."""
         scale = self.world.scale
-        step = max(1, scale.cases // 10)
-        for case_id in range(1, scale.cases + 1):
+        if scale.cases < 50_000:
+            return [(1, scale.cases, 0)]
+        half = scale.cases // 2
+        return [(1, half, 0), (half + 1, scale.cases, self.block)]
+
+    @property
+    def block(self) -> int:
+        scale = self.world.scale
+        return 10 ** len(str(int(scale.entries * 0.75)))
+
+    def write(self, writer, first: int = 1, last: int | None = None, id_base: int = 0, log=None) -> dict:
+        """Make cases ``first``…``last``; return what later stages need (see ``merge``)."""
+        last = last or self.world.scale.cases
+        self.ids = dict.fromkeys(self.ids, id_base)
+        self._fresh_results()
+        step = max(1, (last - first + 1) // 5)
+        for case_id in range(first, last + 1):
             self._write_case(writer, self.plan(case_id))
-            if log and case_id % step == 0:
-                log(f"    {case_id:,} cases, {self.ids['entry']:,} entries")
+            if log and (case_id - first + 1) % step == 0:
+                log(f"    cases {first:,}–{case_id:,} made, {self.ids['entry'] - id_base:,} entries")
+        if len(self.shards()) > 1:
+            full = [name for name, value in self.ids.items() if value >= id_base + self.block]
+            if full:
+                raise RuntimeError(f"A shard outgrew its block of ids ({full}): make CaseStreams.block larger")
+        return {
+            "counters": self.counters,
+            "agenda_pools": self.agenda_pools,
+            "bench_entry_counts": self.bench_entry_counts,
+            "entries_per_case_max": self.entries_per_case_max,
+            "audit": (self.audit_time, self.audit_case, self.audit_actor, self.audit_year, self.audit_title),
+            "titles": self.titles,
+        }
+
+    def _fresh_results(self) -> None:
+        self.counters: dict[tuple[str, int], int] = {}  # (reference prefix, year) → last number used
+        self.agenda_pools: dict[int, list] = {}  # panel id → open case ids it reviews
+        self.bench_entry_counts: dict[int, int] = {}
+        self.entries_per_case_max = (0, 0)
+        # Audit "seeds": a member of a case looking at or writing to it at some moment in the
+        # last year. Kept in compact arrays (about 20 bytes each) and written in time order
+        # by audit.py once every case has been made.
+        self.audit_time, self.audit_case = array("d"), array("I")
+        self.audit_actor, self.audit_year, self.audit_title = array("I"), array("H"), array("B")
+        self.titles: dict[str, int] = {}
+
+    def merge(self, results: list[dict]) -> None:
+        """Gather the shards' results, in shard order, into this object."""
+        self._fresh_results()
+        for result in results:
+            for key, value in result["counters"].items():
+                self.counters[key] = max(self.counters.get(key, 0), value)
+            for panel, cases in result["agenda_pools"].items():
+                self.agenda_pools.setdefault(panel, []).extend(cases)
+            self.bench_entry_counts.update(result["bench_entry_counts"])
+            self.entries_per_case_max = max(self.entries_per_case_max, result["entries_per_case_max"])
+            times, case_ids, actors, years, titles = result["audit"]
+            number = {n: self.titles.setdefault(title, len(self.titles)) for title, n in result["titles"].items()}
+            self.audit_time.extend(times)
+            self.audit_case.extend(case_ids)
+            self.audit_actor.extend(actors)
+            self.audit_year.extend(years)
+            self.audit_title.extend(array("B", (number[n] for n in titles)))
 
     def _streams(self):
         self.s_case = Stream(
