@@ -799,8 +799,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.quick:
         args.scales = "small"
-    args.requests = args.requests or (10 if args.quick else 30)
-    args.seconds = args.seconds or (20 if args.quick else 40)
+    args.requests = args.requests or (8 if args.quick else 30)
+    args.seconds = args.seconds or (15 if args.quick else 40)
     args.data_dir.mkdir(parents=True, exist_ok=True)
     if subprocess.run(["pg_isready", "-q", "-d", f"{args.postgres}/postgres"]).returncode != 0:
         raise SystemExit(f"PostgreSQL is not reachable at {args.postgres} (make services)")
