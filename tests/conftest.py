@@ -1,6 +1,8 @@
 import os
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.core.management.commands import flush
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -10,6 +12,28 @@ from hypothesis import settings as hypothesis_settings
 from roundtable.accounts.models import Role
 from roundtable.core import append_only
 from tests.factories import AreaFactory, OrganisationFactory, UserFactory
+
+
+def _own_redis_database_per_worker() -> None:
+    """Test processes (pytest-xdist workers) share one Redis server. The cache fixture's clear()
+    is FLUSHDB and Channels groups are named after primary keys that every worker's database
+    repeats, so each worker takes its own Redis database: 15, 14, … counting down from the URL's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    url = getattr(settings, "REDIS_URL", None)
+    if not url or not worker.startswith("gw"):
+        return
+    parts = urlsplit(url)
+    number = (int(parts.path.strip("/") or 0) - int(worker[2:])) % 16
+    own = parts._replace(path=f"/{number}").geturl()
+    settings.REDIS_URL = own
+    os.environ["REDIS_URL"] = own
+    settings.CACHES["default"]["LOCATION"] = own
+    settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"] = own
+    if getattr(settings, "RQ_QUEUES", None):
+        settings.RQ_QUEUES["default"]["URL"] = own
+
+
+_own_redis_database_per_worker()
 
 # Property tests judge our code, not the machine: CI shares two cores with PostgreSQL and
 # Chromium, so neither a slow example nor slow input generation is a failure.
