@@ -55,9 +55,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One Chromium per test process: Playwright's sync API allows only one instance per thread."""
+    """One Chromium per test module (Playwright's sync API allows one instance per thread).
+    Not per session: while Playwright runs, its event loop counts as running in this thread,
+    and later tests that call async_to_sync (ASGI, Channels) would be refused."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
