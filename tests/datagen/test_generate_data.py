@@ -181,3 +181,26 @@ def test_the_command_explains_a_database_that_is_not_empty(db, tmp_path):
     UserFactory()
     with pytest.raises(CommandError, match="empty, migrated database"):
         call_command("generate_data", scale="tiny", manifest=str(tmp_path / "x.json"), no_migrate=True)
+
+
+def _schema_definitions() -> set:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'public'")
+        indexes = set(cursor.fetchall())
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE connamespace = 'public'::regnamespace"
+        )
+        return indexes | set(cursor.fetchall())
+
+
+def test_postgresql_gets_back_every_index_and_constraint_it_had_before_the_load(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("indexes are only deferred on PostgreSQL")
+    before = _schema_definitions()
+    _generate()
+    assert _schema_definitions() == before
