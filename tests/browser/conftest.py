@@ -8,6 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
@@ -17,6 +20,22 @@ from tests.factories import PASSWORD
 
 AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SCREENS = Path("/tmp/screens")
+
+
+class _OneRequestAtATime(WSGIServer):
+    """On SQLite the test database is in memory and the live server's threads all share the
+    test's one connection: two overlapping requests (a live preview and a save) then fail with
+    "database table is locked". Served one at a time (Django sends Connection: close from a
+    server that is not threaded), they queue instead. PostgreSQL keeps the threaded server."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override
+
+
+if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    LiveServerThread.server_class = _OneRequestAtATime
+
 # Long enough for a cold live server on a busy machine, short enough to fail fast.
 expect.set_options(timeout=10_000)
 
