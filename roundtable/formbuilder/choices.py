@@ -5,6 +5,8 @@ Only a published form that is not retired counts, so retiring a form never leave
 page pointing at something that cannot be filled in. A Channel panel's referral form also
 has to carry the questions the Channel process needs (roundtable/channel/referral_form.py):
 one that does not is refused when chosen, and its area's choice is passed over for it.
+Likewise an information return form must carry the questions an information request's
+answer needs (roundtable/inforequests/return_form.py), for a panel and for an area alike.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from roundtable.access import policy
+from roundtable.accounts.models import Area
 from roundtable.audit.services import record
 from roundtable.formbuilder.models import AreaFormChoice, FormDefinition, PanelFormChoice, Purpose
 
@@ -35,11 +38,27 @@ def choosable(panel, purpose: str) -> QuerySet:
 
 def problems_for(panel, purpose: str, schema: dict) -> list[str]:
     """Why this version cannot serve this panel for this purpose (empty: it can)."""
-    if purpose == Purpose.REFERRAL and panel.is_channel:
+    if purpose == Purpose.REFERRAL and panel is not None and panel.is_channel:
         from roundtable.channel.referral_form import problems
 
         return problems(schema)
+    if purpose == Purpose.INFORMATION_RETURN:
+        from roundtable.inforequests.return_form import problems
+
+        return problems(schema)
     return []
+
+
+# What a refusal says a form was being chosen or published for.
+USE_WORDS = {Purpose.REFERRAL: "referrals", Purpose.INFORMATION_RETURN: "information returns"}
+
+
+def refusal(definition: FormDefinition, purpose: str, panel=None) -> str:
+    """The first line of a refusal to choose a form that does not suit."""
+    if purpose == Purpose.REFERRAL:
+        return f"“{definition.name}” cannot be this Channel panel's referral form."
+    whose = "this panel's" if panel is not None else f"{definition.owner_area.name}'s"
+    return f"“{definition.name}” cannot be {whose} {Purpose(purpose).label.lower()} form."
 
 
 def chosen(panel=None, purpose: str = Purpose.REFERRAL, *, area=None) -> FormDefinition | None:
@@ -52,6 +71,10 @@ def chosen(panel=None, purpose: str = Purpose.REFERRAL, *, area=None) -> FormDef
             .first()
         )
         if own is not None:
+            if purpose == Purpose.INFORMATION_RETURN and problems_for(
+                panel, purpose, own.definition.latest_version.schema
+            ):
+                return None  # chosen before the checks existed: the built-in answer form applies
             return own.definition
         area = panel.area
     if area is None:
@@ -64,8 +87,8 @@ def chosen(panel=None, purpose: str = Purpose.REFERRAL, *, area=None) -> FormDef
     )
     if fallback is None:
         return None
-    if panel is not None and problems_for(panel, purpose, fallback.definition.latest_version.schema):
-        return None  # the area's form does not suit this panel: the panel's built-in form applies
+    if problems_for(panel, purpose, fallback.definition.latest_version.schema):
+        return None  # the area's form does not suit (this panel): the built-in form applies
     return fallback.definition
 
 
@@ -104,7 +127,7 @@ def do_choose_for_panel(actor, panel, purpose: str, definition: FormDefinition |
         )
     found = problems_for(panel, purpose, definition.latest_version.schema)
     if found:
-        raise ValidationError([f"“{definition.name}” cannot be this Channel panel's referral form."] + found)
+        raise ValidationError([refusal(definition, purpose, panel)] + found)
     choice, _ = PanelFormChoice.objects.update_or_create(
         panel=panel, purpose=purpose, defaults={"definition": definition, "chosen_by": actor}
     )
@@ -122,14 +145,23 @@ def publishing_problems(definition: FormDefinition, schema: dict) -> list[str]:
     own_choice = PanelFormChoice.objects.filter(purpose=definition.purpose).values("panel")
     areas = AreaFormChoice.objects.filter(definition=definition, purpose=definition.purpose).values("area")
     via_area = set(active.filter(area__in=areas).exclude(pk__in=own_choice).values_list("pk", flat=True))
-    panels = active.filter(pk__in=direct | via_area).order_by("name")
     current = definition.latest_version.schema if definition.latest_version_id else None
+    purpose = definition.purpose
+    uses = USE_WORDS.get(purpose, Purpose(purpose).label.lower())
     found = []
+    if purpose == Purpose.INFORMATION_RETURN:
+        # The same checks for every panel: the area's message covers the panels that follow it.
+        via_area = set()
+        if current is None or not problems_for(None, purpose, current):
+            for area in Area.objects.filter(pk__in=areas).order_by("name"):
+                for problem in problems_for(None, purpose, schema):
+                    found.append(f"{area.name} uses this form for its {uses}: {problem}")
+    panels = active.filter(pk__in=direct | via_area).order_by("name")
     for panel in panels:
-        if panel.pk not in direct and (current is None or problems_for(panel, definition.purpose, current)):
+        if panel.pk not in direct and (current is None or problems_for(panel, purpose, current)):
             continue  # the area's form never suited this panel, so the panel does not use it
-        for problem in problems_for(panel, definition.purpose, schema):
-            found.append(f"{panel.name} uses this form for its referrals: {problem}")
+        for problem in problems_for(panel, purpose, schema):
+            found.append(f"{panel.name} uses this form for its {uses}: {problem}")
     return found
 
 

@@ -34,5 +34,5 @@ def load(context: dict) -> None:
     referral = FormDefinition.objects.get(owner_area=area, standard_key="information_return")
     draft = services.do_start_submission(author, referral, case)
     services.do_autosave_submission(
-        author, draft, {"q1": "known_information_provided", "q2": "Draft answer (fictional)."}
+        author, draft, {"outcome": "information_provided", "answer": "Draft answer (fictional)."}
     )

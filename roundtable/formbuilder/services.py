@@ -218,6 +218,11 @@ def do_choose_definition(actor: User, definition: FormDefinition) -> AreaFormCho
         raise ValidationError(
             f"This form belongs to {definition.owner_panel.name}: choose it on that panel's forms page."
         )
+    from roundtable.formbuilder.choices import problems_for, refusal
+
+    found = problems_for(None, definition.purpose, definition.latest_version.schema)
+    if found:
+        raise ValidationError([refusal(definition, definition.purpose)] + found)
     choice, _ = AreaFormChoice.objects.update_or_create(
         area=definition.owner_area, purpose=definition.purpose, defaults={"definition": definition, "chosen_by": actor}
     )

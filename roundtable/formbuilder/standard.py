@@ -10,6 +10,7 @@ from roundtable.channel.models import INDICATORS, Knows, ReferralConsent, Referr
 from roundtable.formbuilder import services
 from roundtable.formbuilder.models import AreaFormChoice, FormDefinition
 from roundtable.formbuilder.schema import SCHEMA_ID, clean_definition
+from roundtable.inforequests.models import RequestRecipient
 from roundtable.people.models import Sex
 
 
@@ -308,26 +309,28 @@ INFORMATION_RETURN = {
             "title": "Your answer",
             "hint": "",
             "questions": [
+                # The well-known ids an information request's answer reads
+                # (roundtable/inforequests/return_form.py): options may be reworded, not changed.
                 q(
-                    "q1",
+                    "outcome",
                     "single_choice",
                     "Does your organisation know this person?",
                     required=True,
-                    options=options("Not known", "Known – nothing relevant", "Known – information provided"),
+                    options=choices_of(RequestRecipient.Outcome.choices),
                 ),
                 q(
-                    "q2",
+                    "answer",
                     "long_text",
                     "Information you are sharing",
                     required=True,
-                    show_if={"question": "q1", "op": "equals", "value": "known_information_provided"},
+                    show_if={"question": "outcome", "op": "equals", "value": "information_provided"},
                     hint="Only what is necessary and proportionate. Say what your lawful basis for sharing is.",
                 ),
                 q(
                     "q3",
                     "short_text",
                     "Service and stage (for example: open to CAMHS, on waiting list)",
-                    show_if={"question": "q1", "op": "equals", "value": "known_information_provided"},
+                    show_if={"question": "outcome", "op": "equals", "value": "information_provided"},
                 ),
             ],
         },

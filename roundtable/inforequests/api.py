@@ -5,6 +5,7 @@ Everything reads through the access policy; anything not visible is a 404. Write
 check access before they read the body, so an outsider learns nothing from validation
 messages either. Answers are JSON, or multipart/form-data with files in ``attachments``."""
 
+import json
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
@@ -58,6 +59,14 @@ class AttachmentOut(Schema):
     download_url: str
 
 
+class FormAnswersOut(Schema):
+    submission_id: int
+    definition_id: int
+    name: str
+    version: int
+    answers: dict = Field(description="Keyed by question id, as in /api/v1/forms/submissions")
+
+
 class RecipientOut(Schema):
     id: int
     request_id: int
@@ -74,6 +83,9 @@ class RecipientOut(Schema):
     shared_at: datetime | None
     shared_entry_id: int | None
     can_answer: bool
+    form: FormAnswersOut | None = Field(
+        None, description="Answered on the panel's information return form: every answer as given"
+    )
 
 
 class RequestOut(Schema):
@@ -119,8 +131,14 @@ class RequestIn(Schema):
 
 
 class AnswerIn(Schema):
-    outcome: str = Field(description=", ".join(RequestRecipient.Outcome.values))
+    outcome: str = Field("", description=", ".join(RequestRecipient.Outcome.values))
     answer: str = Field("", description="Required for 'information_provided'")
+    answers: dict | str | None = Field(
+        None,
+        description="When the case's panel or area uses an information return form: its answers keyed by "
+        "question id (as for /api/v1/forms/submissions; in multipart, a JSON string), including 'outcome' "
+        "and 'answer'. Without it, 'outcome' and 'answer' are checked against the form.",
+    )
 
 
 class ShareOut(Schema):
@@ -173,6 +191,20 @@ def _recipient_out(request, recipient: RequestRecipient) -> dict:
         "shared_at": recipient.shared_at,
         "shared_entry_id": recipient.shared_entry_id if visible else None,
         "can_answer": recipient.can_answer,
+        "form": _form_out(recipient) if visible else None,
+    }
+
+
+def _form_out(recipient: RequestRecipient) -> dict | None:
+    submission = recipient.form_submission
+    if submission is None:
+        return None
+    return {
+        "submission_id": submission.pk,
+        "definition_id": submission.definition_id,
+        "name": submission.version.schema.get("name", ""),
+        "version": submission.version.number,
+        "answers": submission.answers,
     }
 
 
@@ -326,10 +358,10 @@ ANSWER_BODY = {
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
-                    "required": ["outcome"],
                     "properties": {
                         "outcome": {"type": "string", "enum": RequestRecipient.Outcome.values},
                         "answer": {"type": "string"},
+                        "answers": {"type": "string", "description": "The form's answers as a JSON object"},
                         "attachments": {"type": "array", "items": {"type": "string", "format": "binary"}},
                     },
                 }
@@ -343,6 +375,28 @@ def _recipient_for(request, recipient_id: int, action: str) -> RequestRecipient:
     recipient = services.visible_recipient(request.auth, recipient_id)
     policy.require(request.auth, action, recipient)
     return recipient
+
+
+def _answer_form(recipient: RequestRecipient, payload: AnswerIn):
+    """(version, raw answers) when the case's panel or area uses an information return form."""
+    from roundtable.inforequests.return_form import definition_for
+
+    answers = payload.answers
+    if isinstance(answers, str):
+        try:
+            answers = json.loads(answers)
+        except ValueError:
+            raise DjangoValidationError({"answers": "Send 'answers' as a JSON object of question ids"}) from None
+    definition = definition_for(recipient.request.case)
+    if definition is None:
+        if answers is not None:
+            raise DjangoValidationError(
+                {"answers": "This request is answered without a form: send 'outcome' and 'answer' instead"}
+            )
+        return None
+    if answers is None:
+        answers = {"outcome": payload.outcome, "answer": payload.answer}
+    return definition.latest_version, answers
 
 
 @router.post(
@@ -360,7 +414,10 @@ def answer(request, recipient_id: int):
     try:
         if handler.too_large:
             raise DjangoValidationError({"attachments": [too_large_message(name) for name in handler.too_large]})
-        services.do_answer_request(request.auth, recipient, outcome=payload.outcome, answer=payload.answer, files=files)
+        form = _answer_form(recipient, payload)
+        services.do_answer_request(
+            request.auth, recipient, outcome=payload.outcome, answer=payload.answer, files=files, form=form
+        )
     except DjangoValidationError as error:
         raise unprocessable(error) from None
     except PermissionDenied:

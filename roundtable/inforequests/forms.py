@@ -150,7 +150,22 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class AnswerForm(forms.Form):
+class AttachmentsForm(forms.Form):
+    """The files sent with an answer: the fixed answer form's last field, and the same upload
+    below a panel's information return form."""
+
+    attachments = MultipleFileField(label="Attach files (optional)", required=False, allow_empty_file=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = (
+            f"Only if you are providing information. Up to 10 files: PDF, Word, Excel, PowerPoint, OpenDocument, "
+            f"photos or recordings, each up to {describe_size(max_bytes())}."
+        )
+        self.fields["attachments"].widget.attrs["accept"] = ACCEPT
+
+
+class AnswerForm(AttachmentsForm):
     outcome = forms.ChoiceField(
         label="Do you know this person?",
         choices=RequestRecipient.Outcome.choices,
@@ -168,12 +183,4 @@ class AnswerForm(forms.Form):
         "records you checked.",
     )
     # Last, so that if a file is refused for its size the answer text has already arrived.
-    attachments = MultipleFileField(label="Attach files (optional)", required=False, allow_empty_file=True)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["attachments"].help_text = (
-            f"Only if you are providing information. Up to 10 files: PDF, Word, Excel, PowerPoint, OpenDocument, "
-            f"photos or recordings, each up to {describe_size(max_bytes())}."
-        )
-        self.fields["attachments"].widget.attrs["accept"] = ACCEPT
+    field_order = ["outcome", "answer", "attachments"]

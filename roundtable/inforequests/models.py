@@ -121,6 +121,11 @@ class RequestRecipient(models.Model):
     shared_entry = models.ForeignKey(
         ChronologyEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Answered on the panel's (or area's) information return form: every answer as given,
+    # with its version. Readable exactly where the answer is (access/rules/formbuilder.py).
+    form_submission = models.OneToOneField(
+        "formbuilder.Submission", null=True, blank=True, on_delete=models.PROTECT, related_name="information_return"
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

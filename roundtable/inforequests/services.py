@@ -96,6 +96,7 @@ def answerers(recipient: RequestRecipient) -> QuerySet:
 
 def _recipients_for(user) -> QuerySet:
     related = ("organisation", "user__organisation", "answered_by__organisation", "shared_by")
+    related += ("form_submission__version",)
     return policy.visible(user, RequestRecipient.objects.select_related(*related)).order_by("id")
 
 
@@ -118,9 +119,21 @@ def annotate_for(user, requests: list[InformationRequest], today: date | None = 
         for recipient in rows:
             recipient.is_overdue = is_overdue(recipient, today)
             recipient.answer_visible = may_read_answer(user, recipient)
+            recipient.form_sections = _form_sections(recipient) if recipient.answer_visible else []
             recipient.can_answer = policy.can(user, "inforequest.answer", recipient)
             recipient.can_share = policy.can(user, "inforequest.share", recipient)
             recipient.can_withdraw = policy.can(user, "inforequest.withdraw", recipient)
+
+
+def _form_sections(recipient: RequestRecipient) -> list[dict]:
+    """Every answer given on the information return form, as given (no queries: the
+    submission comes with the recipient, and such a form names no people or documents)."""
+    submission = recipient.form_submission if recipient.form_submission_id else None
+    if submission is None:
+        return []
+    from roundtable.formbuilder.render import answer_sections
+
+    return answer_sections(submission.version.schema, submission.answers, people=set(), documents=set())
 
 
 def case_requests(user, case: Case, *, attachments: bool = False) -> list[InformationRequest]:
@@ -172,6 +185,7 @@ def inbox(user, *, answered: bool = False, today: date | None = None) -> QuerySe
         "organisation",
         "user__organisation",
         "answered_by__organisation",
+        "form_submission__version",
     )
     qs = policy.visible(user, RequestRecipient.objects.filter(addressed_to_q(user))).select_related(*related)
     if answered:
@@ -456,18 +470,51 @@ def _no_longer_pending(current: RequestRecipient) -> str:
     return f"{who} answered this request on {when}, while you were writing. {kept}"
 
 
+OUTCOME_MESSAGE = "Choose whether you know this person, and whether you have information to share"
+ANSWER_MESSAGE = "Enter the information you are providing"
+
+
+def check_return_form(version, raw) -> tuple[dict, dict]:
+    """(answers, errors) for an answer given on an information return form: the version's
+    rules, worded for the request where a needed answer is missing. The form cannot ask for
+    records (return_form.problems), so nothing is looked up."""
+    from roundtable.formbuilder.answers import Lookups, question_paths, required_message, validate_answers
+    from roundtable.inforequests.return_form import ANSWER, OUTCOME
+
+    answers, errors = validate_answers(version.schema, raw, Lookups(today=timezone.localdate()))
+    questions = question_paths(version.schema)
+    if OUTCOME in questions and errors.get(OUTCOME) == required_message(questions[OUTCOME]):
+        errors[OUTCOME] = OUTCOME_MESSAGE
+    provided = answers.get(OUTCOME) == Outcome.INFORMATION_PROVIDED
+    if ANSWER in questions and provided and errors.get(ANSWER) == required_message(questions[ANSWER]):
+        errors[ANSWER] = ANSWER_MESSAGE
+    return answers, errors
+
+
 @transaction.atomic
-def do_answer_request(actor, recipient: RequestRecipient, *, outcome: str, answer: str = "", files=()):
+def do_answer_request(actor, recipient: RequestRecipient, *, outcome: str = "", answer: str = "", files=(), form=None):
     """Answer a request for oneself or one's organisation: once, with an outcome, text
-    (required when providing information) and optional attachments."""
+    (required when providing information) and optional attachments.
+
+    ``form``: (version, raw answers) when the case's panel or area uses an information
+    return form (return_form.py). Its answers are checked against the version's rules (every
+    problem at once, keyed by question id), give the outcome and text, and are kept whole as
+    a submission of that version linked to the answer."""
     _require(actor, "inforequest.answer", recipient)
     files = [f for f in files if f is not None]
-    answer = (answer or "").strip()
     errors: dict = {}
+    answers = None
+    if form is not None:
+        from roundtable.inforequests.return_form import details
+
+        version, raw = form
+        answers, errors = check_return_form(version, raw)
+        outcome, answer = details(answers)
+    answer = (answer or "").strip()
     if outcome not in Outcome.values:
-        errors["outcome"] = "Choose whether you know this person, and whether you have information to share"
+        errors.setdefault("outcome", OUTCOME_MESSAGE)
     elif outcome == Outcome.INFORMATION_PROVIDED and not answer:
-        errors["answer"] = "Enter the information you are providing"
+        errors.setdefault("answer", ANSWER_MESSAGE)
     checked: list[_CheckedFile] = []
     if files and outcome in Outcome.values and outcome != Outcome.INFORMATION_PROVIDED:
         errors["attachments"] = (
@@ -511,6 +558,7 @@ def do_answer_request(actor, recipient: RequestRecipient, *, outcome: str, answe
         )  # fmt: skip
         AnswerAttachment.objects.bulk_create(attachments)
         case = recipient.request.case
+        kept = _keep_return_form(actor, current, case, form[0], answers, now) if form is not None else None
         # The audit names the outcome and the files' hashes, never the answer's text.
         record(
             actor,
@@ -520,6 +568,7 @@ def do_answer_request(actor, recipient: RequestRecipient, *, outcome: str, answe
             request=recipient.request_id,
             outcome=outcome,
             attachments=[{"sha256": a.sha256, "size": a.size, "content_type": a.content_type} for a in attachments],
+            **({"form_submission": kept.pk, "form_version": form[0].number} if kept else {}),
         )
     except Exception:
         for name in stored:
@@ -528,6 +577,28 @@ def do_answer_request(actor, recipient: RequestRecipient, *, outcome: str, answe
     _tell_requester(recipient.request, current.pk, jobs.ANSWERED, "has been answered", exclude=actor.pk)
     current.refresh_from_db()
     return current
+
+
+def _keep_return_form(actor, recipient: RequestRecipient, case: Case, version, answers: dict, now):
+    """Every answer given on the form, with its version, linked to the recipient's answer (not a
+    chronology entry: the answer reaches the case only when it is shared)."""
+    from roundtable.formbuilder.models import Submission
+
+    submission = Submission.objects.create(
+        version=version,
+        definition_id=version.definition_id,
+        case=case,
+        status=Submission.Status.SUBMITTED,
+        answers=answers,
+        created_by=actor,
+        submitted_at=now,
+    )
+    RequestRecipient.objects.filter(pk=recipient.pk).update(form_submission=submission)
+    record(
+        actor, "submission.submitted", submission, **_ids(case), version=version.number,
+        via="information request", recipient=recipient.pk,
+    )  # fmt: skip
+    return submission
 
 
 def _tell_requester(information_request, recipient_id: int, kind: str, what: str, exclude=None) -> list[User]:
@@ -577,6 +648,9 @@ def _entry_text(recipient: RequestRecipient) -> tuple[str, str]:
     ]
     if recipient.answer:
         lines += ["", "Answer:", recipient.answer]
+    if recipient.form_submission_id:
+        url = reverse("formbuilder:submission_detail", args=[recipient.form_submission_id])
+        lines += ["", f"Every answer given on the information return form: {url}"]
     count = recipient.attachments.count()
     if count:
         lines += ["", f"{count} attached file{'s' if count != 1 else ''}: see the case's documents."]

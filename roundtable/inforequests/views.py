@@ -26,6 +26,8 @@ from roundtable.inforequests.models import (
     AnswerAttachment,
     InformationRequest,
 )
+from roundtable.inforequests.return_form import definition_for
+from roundtable.inforequests.return_pages import answer_on_form
 
 PAGE_SIZE = 50
 
@@ -95,9 +97,17 @@ def _answer(request, pk, handler):
             return redirect("inforequests:detail", recipient.request_id)
         raise Http404
     information_request = recipient.request
-    form = AnswerForm(request.POST or None, request.FILES or None)
     if request.method == "GET":
         services.record_answer_form_view(request.user, recipient)
+    definition = definition_for(information_request.case)
+    if definition is not None:  # the panel's (or area's) own information return form
+        context = {
+            **_request_context(request, information_request),
+            "recipient": recipient,
+            "due_overdue": services.is_overdue(recipient),
+        }
+        return answer_on_form(request, recipient, definition, handler, context)
+    form = AnswerForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if handler.too_large:
             form.is_valid()

@@ -11,7 +11,9 @@ chosen by the panel's chair and administrators.
 Submissions are case content: need to know through the case. A user sees a submission
 when they are a member of its case and — once it became a chronology entry — may read
 that entry's content (a locked-down entry locks down its form too). Drafts are their
-author's only until submitted.
+author's only until submitted. A submission that answers an information request
+(``information_return``) is part of that answer and is read only where the answer is
+(roundtable/access/rules/inforequests.py).
 """
 
 from django.db.models import Exists, OuterRef, Q
@@ -56,7 +58,18 @@ def submissions(user, qs):
     member = Exists(CaseMembership.objects.filter(case_id=OuterRef("case_id"), user_id=user.pk))
     finished_or_mine = Q(status="submitted") | Q(created_by_id=user.pk)
     entry_readable = Q(entry__isnull=True) | content_visible_q(user, prefix="entry__")
-    return qs.filter(member).filter(finished_or_mine).filter(entry_readable)
+    return qs.filter(member).filter(finished_or_mine).filter(entry_readable).filter(_answer_readable_q(user))
+
+
+def _answer_readable_q(user) -> Q:
+    """An information return given in answer to a request is part of that answer: it is read
+    exactly by whoever may read the answer (the sender, the chairs on the case, and every member
+    once shared; the answering organisation reads it on the request's pages, not here)."""
+    from roundtable.access.rules.inforequests import answer_readable_q
+    from roundtable.inforequests.models import RequestRecipient
+
+    readable = RequestRecipient.objects.filter(answer_readable_q(user)).values("form_submission_id")
+    return Q(information_return__isnull=True) | Q(pk__in=readable)
 
 
 @rule("formdefinition.list")
