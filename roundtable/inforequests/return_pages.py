@@ -63,7 +63,8 @@ def answer_on_form(request, recipient, definition: FormDefinition, handler, cont
                 return redirect("inforequests:detail", recipient.request_id)
         if errors and (request.FILES or handler.too_large):
             errors["attachments"] = f"{errors['attachments']} {FILES_LOST}" if "attachments" in errors else FILES_LOST
-    files = AttachmentsForm()  # a file input never keeps its files: draw it empty
+    files = AttachmentsForm({}, {})  # a file input never keeps its files: draw it empty
+    files.is_valid()
     if "attachments" in errors:
         files.add_error("attachments", errors["attachments"])
     sections = fill_sections(schema, raw, {k: v for k, v in errors.items() if k != "attachments"}, {})

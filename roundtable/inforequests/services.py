@@ -483,7 +483,7 @@ def check_return_form(version, raw) -> tuple[dict, dict]:
 
     answers, errors = validate_answers(version.schema, raw, Lookups(today=timezone.localdate()))
     questions = question_paths(version.schema)
-    if OUTCOME in questions and errors.get(OUTCOME) == required_message(questions[OUTCOME]):
+    if OUTCOME in errors:  # missing or not one of the options: say it as the request does
         errors[OUTCOME] = OUTCOME_MESSAGE
     provided = answers.get(OUTCOME) == Outcome.INFORMATION_PROVIDED
     if ANSWER in questions and provided and errors.get(ANSWER) == required_message(questions[ANSWER]):
