@@ -161,7 +161,8 @@ def test_the_csv_export_leaves_out_answers_a_builder_on_the_case_may_not_read(cl
     assert "SIMS attendance" not in client.get(url).content.decode()
     force_sign_in(client, world["chair"])
     assert "SIMS attendance" in client.get(url).content.decode()
-    do_share_answer(world["officer"], recipient)  # shared: every member of the case may read it
+    entry = do_share_answer(world["officer"], recipient)  # shared: every member of the case may read it
+    assert f"/forms/submissions/{recipient.form_submission_id}/" in entry.body
     force_sign_in(client, admin)
     assert "SIMS attendance" in client.get(url).content.decode()
     force_sign_in(client, world["viewer"])
