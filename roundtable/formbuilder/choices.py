@@ -136,7 +136,8 @@ def do_choose_for_panel(actor, panel, purpose: str, definition: FormDefinition |
 
 
 def publishing_problems(definition: FormDefinition, schema: dict) -> list[str]:
-    """Publishing this schema would break a panel that uses the form: say which and why."""
+    """Publishing this schema would break a panel (or, for information returns, an area) that
+    uses the form: say which and why."""
     from roundtable.panels.models import Panel
 
     active = Panel.objects.filter(is_active=True).select_related("area")
