@@ -1,4 +1,4 @@
-"""How long does the chair's "next item" take to reach 30 followers?
+"""How long does the chair's "next item" take to move 30 followers' screens?
 
     python bench/meeting_followers.py              # 30 followers, 40 measured moves
     python bench/meeting_followers.py --moves 10   # a quicker run
@@ -13,20 +13,22 @@ sessions for everyone (the server-side session the two-step sign-in produces).
 
 The 30 followers open the meeting's WebSocket, half on each process. For each move the
 chair presses "Next item" (or "Previous item" on the way back) through the page's own
-control (a POST to the live control view, as the page's script sends it), and every
-follower, on hearing "meeting.moved", fetches the item's fragment through the ordinary
-permission-checked view from the process it is connected to — exactly what a browser
-does. Two latencies per follower and move, both from just before the chair's POST:
+control (a POST to the live control view, as the page's script sends it). Each follower
+does what the page's script does (assets/static/roundtable/js/meeting-live.mjs): when
+the message brings the item as this follower may see it (roundtable/meetings/follow.py),
+that is the new screen; when it brings the IDs only, the follower fetches the item's
+fragment through the ordinary permission-checked view from the process it is connected
+to. Two latencies per follower and move, both from just before the chair's POST:
 
-- message: the "meeting.moved" message arrives on the follower's socket;
-- view:    the follower has the new item's fragment (its screen has moved).
+- screen moved (the headline): the follower has the new item's content — from the
+  message, or from its own fetch (the browser's DOM update, a millisecond or two, is not
+  included);
+- message: the "meeting.moved" message arrives on the follower's socket.
 
-Prints p50, p95 and the slowest of each (and of the 30th follower per move) and appends
-them to bench/RESULTS.md with the machine, date and commit. Target (issue 5): the move
-reaches the followers within 250 ms at p95 (the message). The view figure is the same
-move plus each follower's own fragment request: on a small machine it is bounded by CPU
-(30 permission-checked, audited renders per move shared by the cores), so it is reported
-beside it rather than hidden.
+Prints p50, p95 and the slowest of each (and of the 30th follower per move), how many
+screens came with the message, and appends them to bench/RESULTS.md with the machine,
+date, commit and the load average before the run (other work on the machine slows it).
+Target (issue 5): every follower's screen has moved, p95 under 250 ms.
 """
 
 # ruff: noqa: S603, S607  (a benchmark that starts this project's own programs and git)
@@ -136,7 +138,9 @@ class Follower:
     def __init__(self, number: int, port: int, session: str, meeting: int):
         self.number, self.port, self.session, self.meeting = number, port, session, meeting
         self.heard: dict[int, float] = {}  # item -> when the message arrived
-        self.seen: dict[int, float] = {}  # item -> when the fragment was fetched
+        self.seen: dict[int, float] = {}  # item -> when the screen had the item (message or fetch)
+        self.sent = 0  # screens that came with the message
+        self.fetched = 0  # screens fetched after an IDs-only message
         self.ready = asyncio.Event()
         self.fetches: set[asyncio.Task] = set()  # asyncio keeps only weak references to tasks
 
@@ -157,6 +161,13 @@ class Follower:
                     continue
                 item = message["item"]
                 self.heard[item] = time.perf_counter()
+                if "html" in message:
+                    if "RT-BENCH-" not in message["html"]:
+                        print(f"follower {self.number}: the message did not carry the case", file=sys.stderr)
+                    self.seen[item] = self.heard[item]
+                    self.sent += 1
+                    continue
+                self.fetched += 1
                 task = asyncio.create_task(self.fetch(item))
                 self.fetches.add(task)
                 task.add_done_callback(self.fetches.discard)
@@ -210,7 +221,7 @@ def postgres_reachable(url: str) -> bool:
     return subprocess.run(["pg_isready", "-q", "-d", url], capture_output=True).returncode == 0
 
 
-async def measure(args, ids: dict, ports: tuple[int, int]) -> tuple[list, list, list, list]:
+async def measure(args, ids: dict, ports: tuple[int, int]) -> tuple[list, list, list, list, tuple[int, int]]:
     meeting = ids["meeting"]
     followers = [Follower(n, ports[n % 2], key, meeting) for n, key in enumerate(ids["followers"])]
     stop = asyncio.Event()
@@ -233,7 +244,7 @@ async def measure(args, ids: dict, ports: tuple[int, int]) -> tuple[list, list, 
         if status != 204:
             raise RuntimeError(f"the chair's move answered {status}: {content[:300]!r}")
         position += 1 if direction == "next" else -1
-        deadline = started + 10
+        deadline = started + (60 if move < args.warmup else 10)  # the first moves load code and templates
         while time.perf_counter() < deadline:
             heard = [f.heard for f in followers]
             latest = max(heard[0], key=heard[0].get) if heard[0] else None
@@ -241,7 +252,9 @@ async def measure(args, ids: dict, ports: tuple[int, int]) -> tuple[list, list, 
                 break
             await asyncio.sleep(0.002)
         else:
-            raise RuntimeError(f"move {move + 1}: not every follower moved within 10 s")
+            missing = [f.number for f in followers if latest not in f.seen]
+            raise RuntimeError(f"move {move + 1}: not every follower moved in time (item {latest}; "
+                               f"not moved: followers {missing})")  # fmt: skip
         if move >= args.warmup:
             item_messages = [(f.heard[latest] - started) * 1000 for f in followers]
             item_views = [(f.seen[latest] - started) * 1000 for f in followers]
@@ -255,7 +268,8 @@ async def measure(args, ids: dict, ports: tuple[int, int]) -> tuple[list, list, 
         await asyncio.sleep(args.pause)
     stop.set()
     await asyncio.gather(*tasks, return_exceptions=True)
-    return messages, views, last_messages, last_views
+    delivered = (sum(f.sent for f in followers), sum(f.fetched for f in followers))
+    return messages, views, last_messages, last_views, delivered
 
 
 def main() -> int:
@@ -289,6 +303,9 @@ def main() -> int:
         "REDIS_URL": args.redis,
         "LOG_LEVEL": "WARNING",
         "ALLOWED_HOSTS": "127.0.0.1",
+        # Production's connection pool (settings.DB_POOL_MAX_SIZE): without it every socket's
+        # and every request's database work opens a new PostgreSQL connection.
+        "DB_POOL_MAX_SIZE": os.environ.get("DB_POOL_MAX_SIZE", "10"),
     }
     for port in ports:
         import socket
@@ -315,7 +332,7 @@ def main() -> int:
             ))  # fmt: skip
         for port, server in zip(ports, servers, strict=True):
             wait_for_port(port, server)
-        messages, views, last_messages, last_views = asyncio.run(measure(args, ids, ports))
+        messages, views, last_messages, last_views, delivered = asyncio.run(measure(args, ids, ports))
     finally:
         for server in servers:
             server.terminate()
@@ -334,46 +351,51 @@ def main() -> int:
         return percentile(values, 50), percentile(values, 95), max(values)
 
     figures = {
+        "screen moved (each follower)": row(views),
+        "screen moved (30th follower of each move)": row(last_views),
         "message (each follower)": row(messages),
-        "view moved (each follower)": row(views),
-        "view moved (30th follower of each move)": row(last_views),
     }
     database = "PostgreSQL" if use_postgres else "SQLite"
+    sent, fetched = delivered
     print(f"{args.followers} followers on 2 processes ({database} + Redis), {args.moves} moves:")
     for label, (p50, p95, worst) in figures.items():
         print(f"  {label}: p50 {p50:.0f} ms, p95 {p95:.0f} ms, slowest {worst:.0f} ms")
-    p95_message = figures["message (each follower)"][1]
-    met = "MET" if p95_message < TARGET_MS else "NOT MET"
-    print(f"Target: the move reaches the followers within {TARGET_MS} ms at p95: {met}")
+    print(f"  screens sent with the message: {sent}; fetched after an IDs-only message: {fetched}")
+    p95_screen = figures["screen moved (each follower)"][1]
+    met = "MET" if p95_screen < TARGET_MS else "NOT MET"
+    print(f"Target: every follower's screen moved within {TARGET_MS} ms at p95: {met} (load before: {load})")
 
     if not args.no_results:
         when = datetime.datetime.now(datetime.UTC).strftime("%d %B %Y %H:%M UTC").lstrip("0")
         lines = []
-        if "## Follow the chair" not in RESULTS.read_text():
+        if "## Follow the chair: screen moved" not in RESULTS.read_text():
             lines += [
                 "",
-                "## Follow the chair (bench/meeting_followers.py)",
+                "## Follow the chair: screen moved (bench/meeting_followers.py)",
                 "",
                 'From just before the chair\'s "Next item" POST until each of 30 followers (WebSockets split across '
-                'two uvicorn processes, Redis channel layer) has heard "meeting.moved" (message) and has fetched '
-                "the new item's fragment through the permission-checked view (view moved). "
-                f"Target: the move reaches the followers (message) under {TARGET_MS} ms at p95.",
+                "two uvicorn processes, Redis channel layer) has the new item on screen: the item as that follower "
+                "may see it comes with the message (roundtable/meetings/follow.py), or the follower fetches it "
+                "through the permission-checked view when the message brings the IDs only. "
+                f"Target: screen moved p95 under {TARGET_MS} ms. The load average is the machine's before the run: "
+                "other helpers' work shares the 2 CPUs.",
                 "",
-                "| date | commit | machine | load before (1/5/15 min) | setup | moves | message p50 / p95 | "
-                "view moved p50 / p95 | view, 30th follower p50 / p95 | slowest view |",
-                "|---|---|---|---|---|---|---|---|---|---|",
+                "| date | commit | machine | load before (1/5/15 min) | setup | moves | screen moved p50 / p95 | "
+                "30th follower p50 / p95 | slowest | message p50 / p95 | sent / fetched | target |",
+                "|---|---|---|---|---|---|---|---|---|---|---|---|",
             ]
-        m, v, last = figures["message (each follower)"], figures["view moved (each follower)"], figures[
-            "view moved (30th follower of each move)"]  # fmt: skip
+        screen = figures["screen moved (each follower)"]
+        last = figures["screen moved (30th follower of each move)"]
+        m = figures["message (each follower)"]
         lines.append(
             f"| {when} | {commit()} | {machine()} | {load} | {args.followers} followers, 2 processes, {database} "
-            f"+ Redis | {args.moves} | **{m[0]:.0f} / {m[1]:.0f} ms** | {v[0]:.0f} / {v[1]:.0f} ms | "
-            f"{last[0]:.0f} / {last[1]:.0f} ms | {v[2]:.0f} ms |"
+            f"+ Redis | {args.moves} | **{screen[0]:.0f} / {screen[1]:.0f} ms** | {last[0]:.0f} / {last[1]:.0f} ms | "
+            f"{screen[2]:.0f} ms | {m[0]:.0f} / {m[1]:.0f} ms | {sent} / {fetched} | {met} |"
         )
         with RESULTS.open("a") as results:
             results.write("\n".join(lines) + "\n")
         print(f"Appended to {RESULTS.relative_to(ROOT)}")
-    return 0 if p95_message < TARGET_MS else 1
+    return 0 if p95_screen < TARGET_MS else 1
 
 
 if __name__ == "__main__":

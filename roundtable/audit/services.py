@@ -4,13 +4,13 @@
 event exists exactly when the change does. Reads of personal data are recorded too.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from roundtable.audit.models import AuditEvent
-from roundtable.core.request_context import current_request_info
+from roundtable.core.request_context import RequestInfo, current_request_info
 
 GENESIS_HASH = "0" * 64
 # Any fixed number: the advisory lock that serialises writers of the chain head on PostgreSQL.
@@ -28,22 +28,10 @@ def _label(obj) -> str:
     return str(obj)[:255] if obj is not None else ""
 
 
-def record(
-    actor,
-    action: str,
-    obj=None,
-    *,
-    person_id: int | None = None,
-    case_id: int | None = None,
-    reason: str = "",
-    actor_label: str = "",
-    **details,
-) -> AuditEvent:
-    """Append one event. ``actor`` may be None (anonymous: a failed sign-in, a public referral)."""
-    info = current_request_info()
+def _event(actor, action: str, obj, info, *, person_id, case_id, reason, actor_label, details) -> AuditEvent:
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     organisation = getattr(actor, "organisation", None) if is_user else None
-    event = AuditEvent(
+    return AuditEvent(
         actor_id=actor.pk if is_user else None,
         actor_label=(actor.email if is_user else actor_label)[:254],
         organisation_id=organisation.pk if organisation else None,
@@ -60,14 +48,66 @@ def record(
         details=details,
         reason=reason,
     )
+
+
+def _append(events: list[AuditEvent]) -> None:
+    """Chain ``events`` onto the head, in order, under the chain lock."""
     with transaction.atomic():
         _lock_chain_head()
-        head = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
-        event.previous_hash = head or GENESIS_HASH
-        event.occurred_at = timezone.now()
-        event.hash = event.compute_hash()
-        event.save(force_insert=True)
+        head = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
+        for event in events:
+            event.previous_hash = head
+            event.occurred_at = timezone.now()
+            event.hash = head = event.compute_hash()
+        if len(events) == 1:
+            events[0].save(force_insert=True)
+        else:
+            AuditEvent.objects.bulk_create(events)
+
+
+def record(
+    actor,
+    action: str,
+    obj=None,
+    *,
+    person_id: int | None = None,
+    case_id: int | None = None,
+    reason: str = "",
+    actor_label: str = "",
+    **details,
+) -> AuditEvent:
+    """Append one event. ``actor`` may be None (anonymous: a failed sign-in, a public referral)."""
+    event = _event(actor, action, obj, current_request_info(), person_id=person_id, case_id=case_id,
+                   reason=reason, actor_label=actor_label, details=details)  # fmt: skip
+    _append([event])
     return event
+
+
+@dataclass(frozen=True)
+class Pending:
+    """One event for ``record_many``: what ``record`` takes, with who asked from where."""
+
+    actor: object
+    action: str
+    obj: object = None
+    request_info: RequestInfo | None = None  # None: the current request's
+    person_id: int | None = None
+    case_id: int | None = None
+    details: dict = field(default_factory=dict)
+
+
+def record_many(pending: list[Pending]) -> list[AuditEvent]:
+    """Append several events at once — one transaction, one wait for the chain head — in
+    order (the same content ``record`` would write for each). For one read shown to many
+    people together: a live meeting's item sent to every follower of an app process."""
+    events = [
+        _event(p.actor, p.action, p.obj, p.request_info or current_request_info(), person_id=p.person_id,
+               case_id=p.case_id, reason="", actor_label="", details=dict(p.details))
+        for p in pending
+    ]  # fmt: skip
+    if events:
+        _append(events)
+    return events
 
 
 @dataclass

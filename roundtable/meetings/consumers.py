@@ -23,16 +23,73 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from roundtable.access import policy
 from roundtable.cases.consumers import CLOSE_NOT_ALLOWED, _session_is_live
-from roundtable.core.request_context import RequestInfo, reset_request_info, set_request_info
+from roundtable.core.request_context import RequestInfo
 from roundtable.meetings import follow
 from roundtable.meetings.live import meeting_group
 
 log = logging.getLogger(__name__)
 
-# The shared views of the last few messages in this process, by the message's token: the
-# first follower to handle a message starts the render, the others await the same one.
-_SHARED: OrderedDict[str, asyncio.Task] = OrderedDict()
-_SHARED_KEPT = 16
+# The messages this process is delivering, by the message's token (the last few kept).
+_ROUNDS: OrderedDict[str, "_Round"] = OrderedDict()
+_ROUNDS_KEPT = 16
+
+
+class _Round:
+    """One message delivered to every follower of this process: the item is rendered once;
+    the followers whose sockets hand it in meanwhile are decided on together, in one call
+    into the database (follow.deliver_all); latecomers make the next batch."""
+
+    def __init__(self, event: dict, kind: str):
+        self.meeting_id, self.item_id, self.kind = event["meeting"], event["item"], kind
+        self.waiting: list[tuple[follow.Follower, asyncio.Future]] = []
+        self.task: asyncio.Task | None = None
+        self.rendered = False
+        self.shared: follow.SharedView | None = None
+
+    def join(self, follower: follow.Follower) -> asyncio.Future:
+        future = asyncio.get_running_loop().create_future()
+        self.waiting.append((follower, future))
+        if self.task is None or self.task.done():
+            self.task = asyncio.ensure_future(self._run())
+        return future
+
+    async def _shared(self) -> follow.SharedView | None:
+        if not self.rendered:
+            render = database_sync_to_async(follow.render_shared)
+            try:
+                self.shared = await render(self.meeting_id, self.item_id, self.kind)
+            except Exception:  # noqa: BLE001 - the followers fall back to fetching their own view
+                log.warning("Could not render meeting %s item %s to share", self.meeting_id, self.item_id,
+                            exc_info=True)  # fmt: skip
+                self.shared = None
+            self.rendered = True
+        return self.shared
+
+    async def _run(self):
+        shared = await self._shared()
+        while self.waiting:
+            batch, self.waiting = self.waiting, []
+            followers = [follower for follower, _ in batch]
+            try:
+                deliveries = await database_sync_to_async(follow.deliver_all)(self.meeting_id, shared, followers)
+            except Exception:  # noqa: BLE001 - IDs only: each browser's fetch asks the policy itself
+                log.warning("Could not decide what to send for meeting %s", self.meeting_id, exc_info=True)
+                deliveries = [follow.Delivery()] * len(batch)
+            for (_, future), delivery in zip(batch, deliveries, strict=True):
+                if not future.done():
+                    future.set_result(delivery)
+
+
+def _round(event: dict, kind: str) -> "_Round":
+    token = event.get("token") or ""
+    current = _ROUNDS.get(token) if token else None
+    if current is None:
+        current = _Round(event, kind)
+        if token:
+            _ROUNDS[token] = current
+            while len(_ROUNDS) > _ROUNDS_KEPT:
+                _ROUNDS.popitem(last=False)
+    return current
 
 
 @database_sync_to_async
@@ -45,26 +102,6 @@ def may_follow(user, session, meeting_id: int) -> bool:
         return False
     meeting = policy.visible(user, Meeting.objects.select_related("panel")).filter(pk=meeting_id).first()
     return meeting is not None and policy.can(user, "meeting.follow", meeting)
-
-
-async def shared_view(event: dict, kind: str) -> follow.SharedView | None:
-    """The message's item rendered for the agenda's readers, once per message in this process."""
-    token = event.get("token")
-    if not token:
-        return None
-    task = _SHARED.get(token)
-    if task is None:
-        render = database_sync_to_async(follow.render_shared)
-        task = asyncio.ensure_future(render(event["meeting"], event["item"], kind))
-        _SHARED[token] = task
-        while len(_SHARED) > _SHARED_KEPT:
-            _SHARED.popitem(last=False)
-    try:
-        return await asyncio.shield(task)
-    except Exception:  # noqa: BLE001 - the followers fall back to fetching their own view
-        log.warning("Could not render meeting %s item %s to share", event.get("meeting"), event.get("item"),
-                    exc_info=True)  # fmt: skip
-        return None
 
 
 class MeetingConsumer(AsyncJsonWebsocketConsumer):
@@ -109,17 +146,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     async def _deliver(self, kind: str, event: dict):
         if self.group is None:
             return
-        shared = await shared_view(event, kind)
-        info = self._request_info(event)
-
-        def decide():
-            token = set_request_info(info)
-            try:
-                return follow.deliver(self.scope.get("session"), self.meeting_id, shared)
-            finally:
-                reset_request_info(token)
-
-        delivery = await database_sync_to_async(decide)()
+        follower = follow.Follower(session=self.scope.get("session"), request_info=self._request_info(event))
+        delivery = await _round(event, kind).join(follower)
         if not delivery.allowed:
             # Signed out, or no longer one of the people of the meeting: stop following.
             await self.channel_layer.group_discard(self.group, self.channel_name)

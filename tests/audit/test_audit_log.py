@@ -9,7 +9,8 @@ from django.db import DatabaseError, connection, connections, transaction
 
 from roundtable.audit import triggers
 from roundtable.audit.models import AuditEvent
-from roundtable.audit.services import GENESIS_HASH, record, verify_chain
+from roundtable.audit.services import GENESIS_HASH, Pending, record, record_many, verify_chain
+from roundtable.core.request_context import RequestInfo
 from tests.conftest import force_sign_in
 from tests.factories import UserFactory
 
@@ -21,6 +22,24 @@ def test_each_event_carries_the_hash_of_the_one_before():
     second = record(user, "thing.changed", user, before="a", after="b")
     assert first.previous_hash == GENESIS_HASH or AuditEvent.objects.filter(pk__lt=first.pk).exists()
     assert second.previous_hash == first.hash
+    assert verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_several_events_recorded_at_once_chain_in_order_each_with_its_own_origin():
+    first, second = UserFactory(), UserFactory()
+    before = record(first, "thing.changed", first)
+    events = record_many([
+        Pending(first, "thing.viewed", second, RequestInfo("req-1", "192.0.2.1", "Browser one"), case_id=7),
+        Pending(second, "thing.viewed", second, RequestInfo("req-2", "192.0.2.2", "Browser two"), details={"item": 3}),
+    ])  # fmt: skip
+    stored = list(AuditEvent.objects.filter(pk__gt=before.pk).order_by("pk"))
+    assert [e.hash for e in stored] == [e.hash for e in events]
+    assert stored[0].previous_hash == before.hash and stored[1].previous_hash == stored[0].hash
+    assert (stored[0].actor_id, stored[0].ip_address, stored[0].request_id, stored[0].case_id) == (
+        first.pk, "192.0.2.1", "req-1", 7
+    )  # fmt: skip
+    assert (stored[1].user_agent, stored[1].details) == ("Browser two", {"item": 3})
     assert verify_chain().ok
 
 

@@ -1,11 +1,8 @@
 """The live meeting: driving it, following it (socket and fragments), and what only the
 permission-checked fragment may show."""
 
-import json
-
 import pytest
 from asgiref.sync import async_to_sync
-from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -85,33 +82,7 @@ def test_an_outsider_and_an_anonymous_visitor_are_refused(room):
     assert not _connects(AnonymousUser(), room["meeting"])
 
 
-def test_a_follower_who_may_not_see_the_case_hears_the_move_with_nothing_of_it(
-    room, django_capture_on_commit_callbacks
-):
-    """Mina Member is not on the family case, and with the agenda not published (papers not
-    sent ahead) she may not see it: the message brings only "restricted"."""
-    Meeting.objects.filter(pk=room["meeting"].pk).update(agenda_published_at=None)
-    live.do_start_meeting(room["chair"], room["meeting"])
-    with django_capture_on_commit_callbacks() as publish:
-        live.do_step(room["chair"], room["meeting"], "next")
-    communicator = _communicator(room["member"], room["meeting"])
-
-    async def scenario():
-        connected, _ = await communicator.connect()
-        assert connected
-        for callback in publish:
-            await database_sync_to_async(callback)()
-        message = await communicator.receive_json_from(timeout=5)
-        await communicator.disconnect()
-        return message
-
-    message = async_to_sync(scenario)()
-    assert {key: message[key] for key in ("event", "meeting", "item")} == {
-        "event": "meeting.moved", "meeting": room["meeting"].pk, "item": room["items"][1].pk
-    }  # fmt: skip
-    assert "Item 2 – restricted to members of the case" in message["html"]
-    assert room["family_case"].reference not in json.dumps(message)
-    assert room["family_case"].person.family_name not in json.dumps(message)
+# What the socket sends each follower on a move: tests/meetings/test_follow.py.
 
 
 # --- Fragments: what each person sees --------------------------------------------------------------------

@@ -129,6 +129,49 @@ def forget(*users) -> None:
                 user.__dict__.pop(name, None)
 
 
+def remember_for_meeting(users, meeting, case_id: int | None = None) -> None:
+    """Learn, in a few queries for all of ``users`` at once, what the rules would otherwise
+    ask one user at a time about ``meeting`` (and the case ``case_id`` on its agenda): who
+    runs or sits on its panel, who is invited, their roles on the case, and the case's
+    agenda access through this meeting. The rules then answer from what is remembered on
+    each user, exactly as they do for the rest of one request (``forget`` drops it).
+
+    For the live meeting's socket consumers: every follower of an app process is decided on
+    for each move. Only what this meeting decides is remembered — agenda access through
+    *another* meeting is left for the rule to look up. tests/meetings/test_follow.py
+    proves the answers equal those of users the rules look up one by one."""
+    from roundtable.cases.models import CaseMembership
+
+    users = list(users)
+    if not users:
+        return
+    panel = meeting.panel
+    ids = {user.pk for user in users}
+    admins = set(panel.administrators.filter(pk__in=ids).values_list("pk", flat=True))
+    members = set(panel.members.filter(pk__in=ids).values_list("pk", flat=True))
+    invited = set(meeting.invitees.filter(user_id__in=ids).values_list("user_id", flat=True))
+    roles = {}
+    on_agenda = False
+    if case_id is not None:
+        roles = dict(CaseMembership.objects.filter(case_id=case_id, user_id__in=ids).values_list("user_id", "role"))
+        on_agenda = (
+            meeting.status in meeting.OPEN_STATUSES
+            and meeting.agenda_published_at is not None
+            and meeting.items.filter(case_id=case_id).exists()
+        )
+    for user in users:
+        runs = user.pk == panel.chair_id or user.pk in admins
+        sits = user.pk in members  # on_panel remembers membership alone (it asks runs_panel first)
+        person = runs or sits or user.pk in invited
+        user.__dict__.setdefault("_panels_run", {})[panel.pk] = runs
+        user.__dict__.setdefault("_panels_on", {})[panel.pk] = sits
+        user.__dict__.setdefault("_meetings_of", {})[meeting.pk] = person
+        if case_id is not None:
+            user.__dict__.setdefault("_case_roles", {})[case_id] = roles.get(user.pk)
+            if on_agenda and person:
+                user.__dict__.setdefault("_agenda_cases", {})[case_id] = True
+
+
 def _visible_case_ids(user):
     from roundtable.cases.models import Case
 
