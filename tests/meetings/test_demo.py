@@ -26,3 +26,15 @@ def test_the_demo_has_past_and_upcoming_meetings_for_both_panels_and_loads_twice
     assert (
         Meeting.objects.count(), AgendaItem.objects.count(), Action.objects.count(), SchoolVisit.objects.count()
     ) == counts  # fmt: skip
+
+
+def test_load_demo_lists_every_login_it_creates(capsys):
+    """Including the logins the apps' loaders add (the Channel panel's Prevent leads)."""
+    from roundtable.accounts.models import User
+
+    call_command("load_demo")
+    printed = capsys.readouterr().out
+    emails = list(User.objects.filter(email__endswith="@demo.roundtable.invalid").values_list("email", flat=True))
+    assert "adultslead@demo.roundtable.invalid" in emails and "childrenlead@demo.roundtable.invalid" in emails
+    assert [email for email in emails if email not in printed] == []
+    assert f"{len(emails)} users" in printed

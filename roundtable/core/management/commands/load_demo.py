@@ -97,13 +97,20 @@ class Command(BaseCommand):
             for dotted in DEMO_LOADERS:
                 module_name, _, function_name = dotted.rpartition(".")
                 getattr(import_module(module_name), function_name)(context)
-        self.stdout.write(self.style.SUCCESS("Demo data ready: Northshire, 10 organisations, 9 users."))
-        self.print_logins()
+        logins = list(
+            User.objects.filter(email__endswith="@" + DEMO_DOMAIN).select_related("organisation").order_by("pk")
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready: Northshire, {len(organisations)} organisations, {len(logins)} users.")
+        )
+        self.print_logins(logins)
 
-    def print_logins(self):
+    def print_logins(self, logins):
+        # Every demo login, including those the apps' loaders add (the Prevent leads…).
         self.stdout.write("\nDemo sign-ins (all fictional). Password for every account: " + DEMO_PASSWORD)
-        for local, _name, role, organisation in USERS:
-            self.stdout.write(f"  {local + '@' + DEMO_DOMAIN:<40} {role.label:<28} {organisation}")
+        for user in logins:
+            about = user.get_role_display() + (f" ({user.job_title})" if user.job_title else "")
+            self.stdout.write(f"  {user.email:<40} {about:<28} {user.organisation.name}")
         self.stdout.write(
             "\nOne-time codes: add the key to an authenticator app, or run\n"
             f"  .venv/bin/python manage.py totp_code chair@{DEMO_DOMAIN}\n"
