@@ -101,6 +101,22 @@ def listener_choices(recording: MeetingRecording):
     return people_of(recording.meeting).exclude(pk=recording.meeting.panel.chair_id)
 
 
+def cases_not_on(recording: MeetingRecording, people) -> tuple[int, dict[int, int]]:
+    """How many cases the meeting discussed, and for each of ``people`` how many of them
+    they are not a member of — what the chair weighs before letting them listen, since the
+    recording covers every item."""
+    from roundtable.cases.models import CaseMembership
+
+    case_ids = set(recording.meeting.items.filter(case__isnull=False).values_list("case_id", flat=True))
+    ids = [person.pk for person in people]
+    on = {}
+    for user_id, case_id in CaseMembership.objects.filter(case_id__in=case_ids, user_id__in=ids).values_list(
+        "user_id", "case_id"
+    ):
+        on.setdefault(user_id, set()).add(case_id)
+    return len(case_ids), {pk: len(case_ids - on.get(pk, set())) for pk in ids}
+
+
 @transaction.atomic
 def do_set_listeners(actor, recording: MeetingRecording, user_ids: Iterable[int]) -> list[int]:
     _require(actor, "recording.manage", recording)

@@ -112,7 +112,15 @@ class ListenersForm(forms.Form):
         "The recording covers every item, including cases some of these people are not members of.",
     )
 
-    def __init__(self, *args, people=None, **kwargs):
+    def __init__(self, *args, people=None, cases_total=0, not_on=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["listeners"].queryset = people
-        self.fields["listeners"].label_from_instance = _person
+        not_on = not_on or {}
+
+        def label(user) -> str:
+            missing = not_on.get(user.pk, 0)
+            if not missing:
+                return _person(user)
+            return f"{_person(user)} – not a member of {missing} of the {cases_total} cases discussed"
+
+        self.fields["listeners"].label_from_instance = label

@@ -106,9 +106,10 @@ def download(request, pk):
 def listeners(request, pk):
     recording = _recording(request, pk)
     policy.require(request.user, "recording.manage", recording)
-    people = audio.listener_choices(recording)
+    people = audio.listener_choices(recording).select_related("organisation")
+    total, not_on = audio.cases_not_on(recording, people)
     initial = {"listeners": list(recording.listeners.values_list("pk", flat=True))}
-    form = ListenersForm(request.POST or None, people=people, initial=initial)
+    form = ListenersForm(request.POST or None, people=people, initial=initial, cases_total=total, not_on=not_on)
     if request.method == "POST" and form.is_valid():
         try:
             audio.do_set_listeners(request.user, recording, [u.pk for u in form.cleaned_data["listeners"]])

@@ -81,6 +81,15 @@ def test_only_the_chair_chooses_listeners_from_the_people_of_the_meeting(client,
     assert refused.status_code == 200 and list(recording.listeners.all()) == [recorded["member"]]
 
 
+def test_the_chair_sees_how_many_of_the_cases_discussed_each_possible_listener_is_not_on(client, recorded):
+    """The recording covers every item: Mina Member is on the school case only, Nico
+    Newcomer on neither of the two cases discussed."""
+    force_sign_in(client, recorded["chair"])
+    page = client.get(reverse("meetings:recording_listeners", args=[recorded["recording"].pk])).content.decode()
+    assert "Mina Member (Northshire Academy) – not a member of 1 of the 2 cases discussed" in page
+    assert "Nico Newcomer (Northshire Academy) – not a member of 2 of the 2 cases discussed" in page
+
+
 def test_seeking_is_a_range_request_and_every_play_and_download_is_audited(client, recorded):
     recording = recorded["recording"]
     force_sign_in(client, recorded["chair"])
