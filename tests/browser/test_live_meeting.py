@@ -1,9 +1,10 @@
 """A panel meeting in three browsers — the chair's, the administrator's and a member's.
 
 The chair starts the meeting and moves through the items; the member's page follows
-without a reload; the decision and the action the administrator records appear on the
-chair's and the member's pages without a reload; the chair closes the meeting and approves
-the minutes, whose PDF holds the decision and the action.
+without a reload (its stage and the meeting's status tag, sent on the socket); the
+decision and the action the administrator records appear on the chair's and the member's
+pages without a reload; the chair closes the meeting and approves the minutes, whose PDF
+holds the decision and the action.
 
 Channels over a real ASGI server (uvicorn in a thread, as the live chronology's browser
 test does, whose fixtures this reuses) and Debian's Chromium through Playwright. Like that
@@ -71,7 +72,9 @@ def test_the_room_follows_the_chair_and_sees_what_is_recorded_without_a_reload(s
         page.goto(live)
         expect(page.locator("#meeting-stage")).to_have_attribute("data-live", "connected")
     member_stage = member_page.locator("#meeting-stage")
+    member_status = member_page.locator("[data-meeting-status]")
     expect(member_stage).to_contain_text("The meeting has not started")
+    expect(member_status).to_contain_text("Planned")
     for page in (chair_page, member_page):
         page.evaluate("window.stillTheSamePage = true")
 
@@ -80,6 +83,7 @@ def test_the_room_follows_the_chair_and_sees_what_is_recorded_without_a_reload(s
     expect(chair_page.locator("#meeting-stage")).to_contain_text(first.reference)
     expect(member_stage).to_contain_text(first.reference)
     expect(member_stage).to_contain_text("Item 1 of 2")
+    expect(member_status).to_contain_text("In session")  # the header's tag follows, too
     chair_page.get_by_role("button", name="Next item").click()
     expect(member_stage).to_contain_text(second.reference)
     expect(member_stage).to_contain_text("Item 2 of 2")
@@ -112,6 +116,7 @@ def test_the_room_follows_the_chair_and_sees_what_is_recorded_without_a_reload(s
     chair_page.get_by_role("button", name="Close the meeting").click()
     expect(chair_page.locator("#meeting-stage")).to_contain_text("The meeting is closed")
     expect(member_stage).to_contain_text("The meeting is closed")
+    expect(member_status).to_contain_text("Closed")
     chair_page.goto(reverse("meetings:minutes", args=[meeting.pk]))
     chair_page.get_by_role("button", name="Approve the minutes").click()
     expect(chair_page.get_by_text("The minutes are approved")).to_be_visible()
