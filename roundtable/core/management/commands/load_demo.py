@@ -108,9 +108,13 @@ class Command(BaseCommand):
     def print_logins(self, logins):
         # Every demo login, including those the apps' loaders add (the Prevent leads…).
         self.stdout.write("\nDemo sign-ins (all fictional). Password for every account: " + DEMO_PASSWORD)
-        for user in logins:
-            about = user.get_role_display() + (f" ({user.job_title})" if user.job_title else "")
-            self.stdout.write(f"  {user.email:<40} {about:<28} {user.organisation.name}")
+        rows = [
+            (user.email, user.get_role_display() + (f" ({user.job_title})" if user.job_title else ""), user.organisation)
+            for user in logins
+        ]
+        width = max((len(about) for _email, about, _organisation in rows), default=0)
+        for email, about, organisation in rows:
+            self.stdout.write(f"  {email:<40} {about:<{width}}  {organisation.name}")
         self.stdout.write(
             "\nOne-time codes: add the key to an authenticator app, or run\n"
             f"  .venv/bin/python manage.py totp_code chair@{DEMO_DOMAIN}\n"
