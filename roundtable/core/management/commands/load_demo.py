@@ -109,9 +109,10 @@ class Command(BaseCommand):
         # Every demo login, including those the apps' loaders add (the Prevent leads…).
         self.stdout.write("\nDemo sign-ins (all fictional). Password for every account: " + DEMO_PASSWORD)
         rows = [
-            (user.email, user.get_role_display() + (f" ({user.job_title})" if user.job_title else ""), user.organisation)
+            (user.email, user.get_role_display() + (f" ({user.job_title})" if user.job_title else ""),
+             user.organisation)
             for user in logins
-        ]
+        ]  # fmt: skip
         width = max((len(about) for _email, about, _organisation in rows), default=0)
         for email, about, organisation in rows:
             self.stdout.write(f"  {email:<40} {about:<{width}}  {organisation.name}")
