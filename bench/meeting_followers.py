@@ -37,7 +37,6 @@ import asyncio
 import datetime
 import json
 import os
-import platform
 import secrets
 import shutil
 import subprocess
@@ -45,6 +44,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/, also when a test loads this file
+from machine_info import commit, machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -194,27 +196,6 @@ def wait_for_port(port: int, server: subprocess.Popen) -> None:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError("a server did not start")
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    mem_kib = int(Path("/proc/meminfo").read_text().split()[1])
-    return (
-        f"{os.cpu_count()} CPUs ({cpu}), {mem_kib / 1024 / 1024:.1f} GiB RAM, {platform.system()} {platform.release()}"
-    )
-
-
-def commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
-        return out.stdout.strip() + (" (with uncommitted changes)" if dirty.strip() else "")
-    except OSError:
-        return "unknown"
 
 
 def postgres_reachable(url: str) -> bool:

@@ -43,7 +43,6 @@ import hashlib
 import html
 import json
 import os
-import platform
 import re
 import secrets
 import socket
@@ -55,6 +54,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/, also when a test loads this file
+from machine_info import commit, machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -603,23 +605,6 @@ def measure_scale(args, scale: str, manifest: dict, env: dict) -> dict:
 
 
 # --- Reporting ----------------------------------------------------------------------------------------
-def machine() -> str:
-    cpu = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    mem_kib = int(Path("/proc/meminfo").read_text().split()[1])
-    return (
-        f"{os.cpu_count()} CPUs ({cpu}), {mem_kib / 1024 / 1024:.1f} GiB RAM, {platform.system()} {platform.release()}"
-    )
-
-
-def commit() -> str:
-    out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                           capture_output=True, text=True).stdout  # fmt: skip
-    return out.stdout.strip() + (" (with uncommitted changes)" if dirty.strip() else "")
 
 
 def ms(value: float) -> str:

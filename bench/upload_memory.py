@@ -24,7 +24,6 @@ import datetime
 import http.client
 import json
 import os
-import platform
 import secrets
 import shutil
 import socket
@@ -34,6 +33,9 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/, also when a test loads this file
+from machine_info import commit, machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -186,27 +188,6 @@ def wait_for(port: int, server: subprocess.Popen) -> None:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError("the server did not start")
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    mem_kib = int(Path("/proc/meminfo").read_text().split()[1])
-    return (
-        f"{os.cpu_count()} CPUs ({cpu}), {mem_kib / 1024 / 1024:.1f} GiB RAM, {platform.system()} {platform.release()}"
-    )
-
-
-def commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
-        return out.stdout.strip() + (" (with uncommitted changes)" if dirty.strip() else "")
-    except OSError:
-        return "unknown"
 
 
 def main() -> int:
