@@ -313,18 +313,10 @@ def do_submit_referral(submitter, panel: Panel, details: dict, *, source: str, f
 
 
 def _keep_form_answers(submitter, referral: Referral, case: Case, version, answers: dict) -> None:
-    from roundtable.formbuilder.models import Submission
+    from roundtable.formbuilder import services as formbuilder_services
 
     now = timezone.now()
-    submission = Submission.objects.create(
-        version=version,
-        definition_id=version.definition_id,
-        case=case,
-        status=Submission.Status.SUBMITTED,
-        answers=answers,
-        created_by=submitter,
-        submitted_at=now,
-    )
+    submission = formbuilder_services.create_submitted(version, case, answers, submitter, now)
     Referral.objects.filter(pk=referral.pk).update(form_submission=submission)
     referral.form_submission = submission
     label = "public referral page" if submitter is None else ""

@@ -274,6 +274,20 @@ def do_start_submission(actor: User, definition: FormDefinition, case: Case) -> 
     return submission
 
 
+def create_submitted(version: FormVersion, case: Case, answers: dict, created_by: User | None, at=None) -> Submission:
+    """A submission already validated by its caller (a referral, an information return): kept
+    with its version, as given. The caller checks permission and records the audit event."""
+    return Submission.objects.create(
+        version=version,
+        definition_id=version.definition_id,
+        case=case,
+        status=Submission.Status.SUBMITTED,
+        answers=answers,
+        created_by=created_by,
+        submitted_at=at or timezone.now(),
+    )
+
+
 def _check_size(raw: dict) -> None:
     if len(json.dumps(raw, default=str)) > MAX_DRAFT_BYTES:
         raise ValidationError(

@@ -582,17 +582,9 @@ def do_answer_request(actor, recipient: RequestRecipient, *, outcome: str = "", 
 def _keep_return_form(actor, recipient: RequestRecipient, case: Case, version, answers: dict, now):
     """Every answer given on the form, with its version, linked to the recipient's answer (not a
     chronology entry: the answer reaches the case only when it is shared)."""
-    from roundtable.formbuilder.models import Submission
+    from roundtable.formbuilder import services as formbuilder_services
 
-    submission = Submission.objects.create(
-        version=version,
-        definition_id=version.definition_id,
-        case=case,
-        status=Submission.Status.SUBMITTED,
-        answers=answers,
-        created_by=actor,
-        submitted_at=now,
-    )
+    submission = formbuilder_services.create_submitted(version, case, answers, actor, now)
     RequestRecipient.objects.filter(pk=recipient.pk).update(form_submission=submission)
     record(
         actor, "submission.submitted", submission, **_ids(case), version=version.number,
