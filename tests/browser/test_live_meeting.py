@@ -27,19 +27,27 @@ from tests.factories import CaseFactory, OrganisationFactory, UserFactory
 from tests.meetings.factories import BehaviourPanelFactory, ItemFactory, MeetingFactory, publish
 
 
-@pytest.fixture
-def server(asgi_server):  # noqa: F811
-    yield asgi_server
-    # The server's worker threads keep the database connection of the last request each one
-    # served; on PostgreSQL that stops the test database being dropped at the end of the run.
+@pytest.fixture(scope="session")
+def _leftover_connections_end_with_the_run(django_db_setup, django_db_blocker):
+    """The server's worker threads keep the database connection of the last request each one
+    served; on PostgreSQL that stops the test database being dropped at the end of the run.
+    They are ended then, not after this test: ending them earlier also ends the connections
+    that later tests' threads (Channels, asgiref executors) still hold in this process."""
+    yield
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+
+@pytest.fixture
+def server(asgi_server, _leftover_connections_end_with_the_run):  # noqa: F811
+    return asgi_server
 
 
 @pytest.mark.browser
