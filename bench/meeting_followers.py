@@ -47,6 +47,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/, also when a test loads this file
 from machine_info import commit, machine  # noqa: E402
+from stats import percentile  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -108,16 +109,6 @@ Meeting.objects.filter(pk=meeting.pk).update(current_item=first)
 print("BENCH" + json.dumps({{"meeting": meeting.pk, "chair": chair_session,
                             "followers": [key for _, key in followers]}}))
 """
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    index = (len(ordered) - 1) * p / 100
-    low = int(index)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (index - low)
 
 
 # --- A minimal HTTP/1.1 client on asyncio (the venv has websockets, not an HTTP client) ------------

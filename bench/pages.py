@@ -57,6 +57,7 @@ from urllib.parse import urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/, also when a test loads this file
 from machine_info import commit, machine  # noqa: E402
+from stats import percentile  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -362,16 +363,6 @@ async def many_users(port, pages, sessions, users, seconds, warmup_seconds) -> t
     start_at[0] = time.perf_counter()
     await asyncio.gather(*tasks)
     return samples, time.perf_counter() - start_at[0]
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    index = (len(ordered) - 1) * p / 100
-    low = int(index)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (index - low)
 
 
 @dataclass
