@@ -421,12 +421,14 @@ def psql(url: str, sql: str) -> subprocess.CompletedProcess:
     return subprocess.run(["psql", "-qtAX", url, "-c", sql], capture_output=True, text=True)
 
 
-GENERATOR = ["roundtable/datagen"]
+# The search keys it writes come from the matcher, so a new key scheme means new data.
+GENERATOR = ["roundtable/datagen", "roundtable/people/matching.py"]
 
 
 def generator_fingerprint() -> str:
     """The generator's own code (data made by other code is made again)."""
-    files = sorted(path for folder in GENERATOR for path in (ROOT / folder).rglob("*.py"))
+    paths = [ROOT / name for name in GENERATOR]
+    files = sorted(file for path in paths for file in (path.rglob("*.py") if path.is_dir() else [path]))
     digest = hashlib.sha256()
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())

@@ -1,9 +1,14 @@
 """Deconfliction matching: is this person already known to anyone?
 
 Two stages, so a search stays fast with millions of profiles:
-1. narrow candidates in SQL with indexed equality lookups only: search keys (a phonetic
-   code and a three-letter prefix of every name part a person is known by), the exact
-   date of birth and the exact normalised postcode of any address, past or present;
+1. narrow candidates in SQL with indexed equality lookups only: search keys, the exact
+   date of birth and the exact normalised postcode of any address, past or present.
+   Each name part a person is known by gives two tokens, a phonetic code and a
+   three-letter prefix; the keys are those tokens alone and every pair of tokens from two
+   different parts, in sorted order. A search giving two or more name parts looks up the
+   pairs only: "Oliver" alone is shared by a hundred thousand people in a million, but
+   "Oliver" with "Smith" (or "Smtih", or typed the other way round) by a handful, so the
+   lookup stays small at national scale. A search giving one name part uses the tokens;
 2. score that short list in Python with rapidfuzz, comparing name parts in any order so
    transposed given and family names still match, and counting agreement on date of
    birth and postcode.
@@ -16,6 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import combinations
 
 from django.db.models import Count
 from rapidfuzz import fuzz
@@ -61,14 +67,24 @@ def soundex(part: str) -> str:
     return (first + "".join(digits) + "000")[:4]
 
 
+def _tokens(part: str) -> tuple[str, str]:
+    return f"s:{soundex(part)}", f"p:{part[:3]}"
+
+
 def keys_for_parts(parts: list[str]) -> set[str]:
-    keys = set()
-    for part in parts:
-        if len(part) < 2:
-            continue  # an initial alone would match half the country
-        keys.add(f"s:{soundex(part)}")
-        keys.add(f"p:{part[:3]}")
+    """Every key a person with these name parts is stored under (see the module's doc)."""
+    # An initial alone would match half the country.
+    tokens = [_tokens(part) for part in sorted({part for part in parts if len(part) >= 2})]
+    keys = {token for pair in tokens for token in pair}
+    for first, second in combinations(tokens, 2):
+        keys.update("|".join(sorted((a, b))) for a in first for b in second)
     return keys
+
+
+def lookup_keys(parts: list[str]) -> set[str]:
+    """The keys a search looks up: the pairs when it gives two name parts or more."""
+    keys = keys_for_parts(parts)
+    return {key for key in keys if "|" in key} or keys
 
 
 def normalise_postcode(postcode: str) -> str:
@@ -115,7 +131,7 @@ def candidate_ids(criteria: Criteria) -> set[int]:
     from roundtable.people.models import Address, Person, SearchKey
 
     ids: set[int] = set()
-    keys = keys_for_parts(criteria.parts)
+    keys = lookup_keys(criteria.parts)
     if keys:
         hits = (
             SearchKey.objects.filter(key__in=keys)

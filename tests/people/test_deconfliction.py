@@ -7,7 +7,7 @@ import pytest
 
 from roundtable.audit.models import AuditEvent
 from roundtable.notifications.models import Notice
-from roundtable.people.matching import Criteria, candidate_ids, find_matches, soundex
+from roundtable.people.matching import Criteria, candidate_ids, find_matches, keys_for_parts, lookup_keys, soundex
 from roundtable.people.models import Person
 from tests.conftest import force_sign_in
 from tests.factories import CaseFactory, OrganisationFactory, UserFactory
@@ -75,6 +75,22 @@ def test_the_date_of_birth_and_postcode_strengthen_a_weak_name_match(cast, amara
     strong = Criteria("Amira", "Okoro", DOB, "ns2 3qt")
     assert amara.pk not in [m.person_id for m in find_matches(weak)]
     assert amara.pk in [m.person_id for m in find_matches(strong)]
+
+
+def test_name_keys_pair_tokens_of_two_parts_whatever_their_order():
+    assert keys_for_parts(["amara", "okonkwo"]) == keys_for_parts(["okonkwo", "amara"])
+    assert "p:ama|s:o252" in keys_for_parts(["amara", "okonkwo"])
+    # A misspelt family name typed first still shares the phonetic pair.
+    assert lookup_keys(["okonkow", "amara"]) & keys_for_parts(["amara", "okonkwo"])
+
+
+def test_a_search_with_two_name_parts_looks_up_pairs_not_every_person_sharing_one_name(cast, amara):
+    # Thirty people share Amara's given name: one name alone would make each a candidate.
+    for n in range(30):
+        SearchablePersonFactory(given_name="Amara", family_name=f"Quill{'abcdefghijklmnopqrstuvwxyz'[n % 26]}{n}")
+    assert candidate_ids(Criteria("Amara", "Okonkow")) == {amara.pk}
+    assert amara.pk in candidate_ids(Criteria("", "Amara"))  # one name part: the tokens alone
+    assert len(candidate_ids(Criteria("", "Amara"))) == 31
 
 
 def test_candidates_are_narrowed_in_sql_not_by_loading_everyone(cast, amara):
