@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from roundtable.accounts.models import Role
@@ -85,6 +86,24 @@ def permit(actor, action: str, obj: Model | None = None) -> None:
     An actor of None is a trusted operator at the command line (manage.py, data loading)."""
     if actor is not None and not can(actor, action, obj):
         raise PermissionDenied(f"You cannot {action.replace('.', ' ').replace('_', ' ')}")
+
+
+def compiled_subquery(user, name: str, build: Callable[[], QuerySet]) -> RawSQL:
+    """The subquery ``build()`` makes for ``user``, compiled to SQL once per user object (one
+    per request) and kept on it under ``name``, for use as ``field__in=...``.
+
+    Scopes put the same subquery into many queries of a page; building and compiling
+    Django's nested querysets each time cost more CPU than the database took to answer.
+    Only the SQL text is kept, never its result: the database evaluates the subquery afresh
+    in every query, so nothing goes stale when access changes. ``build`` must depend on
+    nothing but the user's id (no values read from the database)."""
+    key = f"_compiled_{name}"
+    compiled = user.__dict__.get(key)
+    if compiled is None:
+        queryset = build()
+        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+        compiled = user.__dict__[key] = RawSQL(sql, params)  # noqa: S611 (Django compiled it; params stay bound)
+    return compiled
 
 
 def has_role(user, *roles: Role) -> bool:

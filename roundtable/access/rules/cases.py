@@ -14,7 +14,7 @@ content stays for the people named on it.
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 
-from roundtable.access.policy import rule, scope
+from roundtable.access.policy import compiled_subquery, rule, scope
 
 OWNER, CONTRIBUTOR = "owner", "contributor"
 
@@ -57,17 +57,14 @@ def readable_case_ids(user):
     One set of ids, so "case IN (this)" lets PostgreSQL fetch the user's few cases by key.
     Written as "a member (EXISTS) OR on an agenda (IN)", the OR made it test every case, task
     or entry in the table against both, which at national scale is millions of rows a page."""
-    # Built once per user object (one per request) and reused: it is a lazy subquery, so the
-    # database still answers it afresh in every query, but building it (the meeting rules'
-    # nested conditions) cost more CPU than a whole small page, and a page uses it many times.
-    cached = user.__dict__.get("_readable_case_ids")
-    if cached is None:
-        from roundtable.access.rules.meetings import open_agenda_case_ids
-        from roundtable.cases.models import CaseMembership
+    from roundtable.access.rules.meetings import open_agenda_case_ids
+    from roundtable.cases.models import CaseMembership
 
+    def build():
         mine = CaseMembership.objects.filter(user_id=user.pk).order_by().values("case_id")
-        cached = user.__dict__["_readable_case_ids"] = mine.union(open_agenda_case_ids(user).order_by())
-    return cached
+        return mine.union(open_agenda_case_ids(user).order_by())
+
+    return compiled_subquery(user, "readable_case_ids", build)
 
 
 def _readers(user, case_field: str) -> Q:

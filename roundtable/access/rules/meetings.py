@@ -24,7 +24,7 @@ panel's chair, administrators and standing members, and to whoever recorded the 
 from django.db.models import Exists, OuterRef, Q
 
 from roundtable.access import policy
-from roundtable.access.policy import rule, scope
+from roundtable.access.policy import compiled_subquery, rule, scope
 
 RUNNERS = "runners"
 
@@ -173,9 +173,21 @@ def remember_for_meeting(users, meeting, case_id: int | None = None) -> None:
 
 
 def _visible_case_ids(user):
-    from roundtable.cases.models import Case
+    from roundtable.access.rules.cases import readable_case_ids
 
-    return policy.visible(user, Case.objects.all()).values("pk")
+    return readable_case_ids(user)
+
+
+def _meeting_ids(user):
+    from roundtable.meetings.models import Meeting
+
+    return compiled_subquery(user, "meeting_ids", lambda: meetings(user, Meeting.objects.all()).values("pk"))
+
+
+def _agenda_item_ids(user):
+    from roundtable.meetings.models import AgendaItem
+
+    return compiled_subquery(user, "agenda_item_ids", lambda: agenda_items(user, AgendaItem.objects.all()).values("pk"))
 
 
 # --- Scopes -------------------------------------------------------------------------------------
@@ -188,37 +200,42 @@ def meetings(user, qs):
 @scope("meetings.attendance")
 @scope("meetings.minutes")
 def meeting_parts(user, qs):
-    from roundtable.meetings.models import Meeting
 
-    return qs.filter(meeting__in=meetings(user, Meeting.objects.all()).values("pk"))
+    return qs.filter(meeting_id__in=_meeting_ids(user))
 
 
 @scope("meetings.agendaitem")
 def agenda_items(user, qs):
     from roundtable.meetings.models import Meeting
 
-    runs = Meeting.objects.filter(_runs_panel_q(user, "panel__")).values("pk")
-    published = meetings(user, Meeting.objects.filter(agenda_published_at__isnull=False)).values("pk")
+    runs = compiled_subquery(
+        user, "meetings_run", lambda: Meeting.objects.filter(_runs_panel_q(user, "panel__")).values("pk")
+    )
+    published = compiled_subquery(
+        user,
+        "published_meetings",
+        lambda: meetings(user, Meeting.objects.filter(agenda_published_at__isnull=False)).values("pk"),
+    )
     readable = Q(case__isnull=True) | Q(case_id__in=_visible_case_ids(user))
-    return qs.filter(Q(meeting__in=runs) | (Q(meeting__in=published) & readable))
+    return qs.filter(Q(meeting_id__in=runs) | (Q(meeting_id__in=published) & readable))
 
 
 @scope("meetings.premeetingupdate")
 def updates(user, qs):
-    from roundtable.meetings.models import AgendaItem
 
-    return qs.filter(item__in=agenda_items(user, AgendaItem.objects.all()).values("pk"))
+    return qs.filter(item_id__in=_agenda_item_ids(user))
 
 
 @scope("meetings.action")
 def actions(user, qs):
-    from roundtable.meetings.models import AgendaItem, SchoolVisit
+    from roundtable.meetings.models import SchoolVisit
     from roundtable.tasks.models import Task
 
-    tasks = policy.visible(user, Task.objects.all()).values("pk")
-    items = agenda_items(user, AgendaItem.objects.all()).values("pk")
-    visits = school_visits(user, SchoolVisit.objects.all()).values("pk")
-    return qs.filter(task_id__in=tasks).filter(Q(item_id__in=items) | Q(visit_id__in=visits))
+    tasks = compiled_subquery(user, "task_ids", lambda: policy.visible(user, Task.objects.all()).values("pk"))
+    visits = compiled_subquery(
+        user, "school_visit_ids", lambda: school_visits(user, SchoolVisit.objects.all()).values("pk")
+    )
+    return qs.filter(task_id__in=tasks).filter(Q(item_id__in=_agenda_item_ids(user)) | Q(visit_id__in=visits))
 
 
 @scope("meetings.schoolvisit")
@@ -230,7 +247,7 @@ def school_visits(user, qs):
 def panel_cases(user, qs):
     from roundtable.panels.models import Panel
 
-    runs = Panel.objects.filter(_runs_panel_q(user)).values("pk")
+    runs = compiled_subquery(user, "panels_run", lambda: Panel.objects.filter(_runs_panel_q(user)).values("pk"))
     return qs.filter(Q(panel_id__in=runs) | Q(case_id__in=_visible_case_ids(user)))
 
 

@@ -6,7 +6,7 @@ so old links still lead somewhere."""
 
 from django.db.models import Exists, OuterRef, Q
 
-from roundtable.access.policy import rule, scope
+from roundtable.access.policy import compiled_subquery, rule, scope
 from roundtable.accounts.models import Role
 
 CASE_WORKERS = (Role.PRACTITIONER, Role.PANEL_CHAIR, Role.PANEL_ADMIN, Role.ORG_ADMIN)
@@ -32,7 +32,8 @@ def _on_open_agenda_of(user, outer: str = "pk"):
     from roundtable.access.rules.meetings import open_agenda_case_ids
     from roundtable.cases.models import Case
 
-    return Exists(Case.objects.filter(person=OuterRef(outer), pk__in=open_agenda_case_ids(user)))
+    agenda_cases = compiled_subquery(user, "open_agenda_case_ids", lambda: open_agenda_case_ids(user))
+    return Exists(Case.objects.filter(person=OuterRef(outer), pk__in=agenda_cases))
 
 
 def _visible_condition(user) -> Q:
@@ -51,7 +52,7 @@ def people(user, qs):
 def _visible_people_ids(user):
     from roundtable.people.models import Person
 
-    return people(user, Person.objects.all()).values("pk")
+    return compiled_subquery(user, "visible_person_ids", lambda: people(user, Person.objects.all()).values("pk"))
 
 
 # Parts of a profile are visible exactly when the profile is.

@@ -9,22 +9,17 @@ case owners (over the cases they own).
 """
 
 from roundtable.access import policy
-from roundtable.access.policy import has_role, rule, scope
+from roundtable.access.policy import compiled_subquery, has_role, rule, scope
+from roundtable.access.rules.cases import readable_case_ids
 from roundtable.accounts.models import Role
 
 CASE_CONTENT_ROLES = (Role.PRACTITIONER, Role.PANEL_CHAIR, Role.PANEL_ADMIN, Role.ORG_ADMIN)
 
 
-def _visible_cases(user):
-    from roundtable.cases.models import Case
-
-    # Delegate to the cases scope so tasks follow any widening of case visibility.
-    return policy.visible(user, Case.objects.all())
-
-
 @scope("tasks.task")
 def tasks(user, qs):
-    return qs.filter(case__in=_visible_cases(user).values("pk"))
+    # The cases scope's own set of readable cases, so tasks follow any widening of it.
+    return qs.filter(case_id__in=readable_case_ids(user))
 
 
 def _is_case_owner(user, case) -> bool:
@@ -66,14 +61,18 @@ def update_task_status(user, task):
 def owned_cases(user):
     from roundtable.cases.models import CaseMembership
 
-    return CaseMembership.objects.filter(user_id=user.pk, role="owner").values("case_id")
+    return compiled_subquery(
+        user, "owned_case_ids", lambda: CaseMembership.objects.filter(user_id=user.pk, role="owner").values("case_id")
+    )
 
 
 @rule("task.view_overdue")
 def view_overdue(user, obj):
     if has_role(user, Role.PANEL_CHAIR):
         return True
-    return user.role in CASE_CONTENT_ROLES and owned_cases(user).exists()
+    from roundtable.cases.models import CaseMembership
+
+    return user.role in CASE_CONTENT_ROLES and CaseMembership.objects.filter(user_id=user.pk, role="owner").exists()
 
 
 def overseen_tasks(user, qs):
