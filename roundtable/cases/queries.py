@@ -6,7 +6,7 @@ case with 20,000 entries costs the same as a page of a case with 20, and no COUN
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import CharField, Exists, F, OuterRef, Q, Value
 from django.utils import timezone
 
 from roundtable.access import policy
@@ -171,16 +171,28 @@ def entry_page(entries, *, before: str = "", after: str = "", size: int = ENTRY_
 
 
 def entry_filter_choices(case: Case) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """(authors, organisations) that appear in the case's chronology, for the filter; one query."""
-    rows = (
-        ChronologyEntry.objects.filter(case_id=case.pk)
-        .values_list("author_id", "author__full_name", "organisation_id", "organisation__name")
-        .order_by()  # without the model's ordering, or DISTINCT also keeps every entry's date
-        .distinct()
+    """(authors, organisations) that appear in the case's chronology, for the filter; one query.
+
+    The distinct ids come from the (case, author, organisation) index alone and only then
+    are names joined: joining first made the database carry every entry's names through
+    the DISTINCT (25 ms for a 20,000-entry case, against 5)."""
+    from roundtable.accounts.models import Organisation, User
+
+    entries = ChronologyEntry.objects.filter(case_id=case.pk).order_by()
+    authors_q = (
+        User.objects.filter(pk__in=entries.values("author_id"))
+        .annotate(kind=Value("author", output_field=CharField()), label=F("full_name"))
+        .values_list("kind", "pk", "label")
+        .order_by()
+    )
+    organisations_q = (
+        Organisation.objects.filter(pk__in=entries.values("organisation_id"))
+        .annotate(kind=Value("organisation", output_field=CharField()), label=F("name"))
+        .values_list("kind", "pk", "label")
+        .order_by()
     )
     authors, organisations = {}, {}
-    for author_id, author_name, organisation_id, organisation_name in rows:
-        authors[author_id] = author_name
-        organisations[organisation_id] = organisation_name
+    for row_kind, pk, label in authors_q.union(organisations_q, all=True):
+        (authors if row_kind == "author" else organisations)[pk] = label
     by_name = lambda pair: pair[1].lower()  # noqa: E731
     return sorted(authors.items(), key=by_name), sorted(organisations.items(), key=by_name)
