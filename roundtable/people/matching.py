@@ -171,34 +171,50 @@ def _name_score(query_parts: list[str], known_names: list[list[str]]) -> int:
 
 
 def score_candidates(criteria: Criteria, ids: set[int]) -> list[Match]:
-    """Stage 2: fuzzy-score the candidates; those at or above the threshold are matches."""
-    from roundtable.people.models import Person
+    """Stage 2: fuzzy-score the candidates; those at or above the threshold are matches.
+
+    Reads plain values, not model instances: a common name pair brings a few hundred
+    candidates, and building objects for them cost more than the scoring."""
+    from roundtable.people.models import Address, Person, PersonName
 
     if not ids:
         return []
-    people = (
-        Person.objects.filter(pk__in=ids, merged_into__isnull=True)
-        .only("pk", "given_name", "family_name", "date_of_birth")
-        .prefetch_related("other_names", "addresses")
+    people = Person.objects.filter(pk__in=ids, merged_into__isnull=True).values_list(
+        "pk", "given_name", "family_name", "date_of_birth"
     )
+    known: dict[int, list[list[str]]] = {}
+    born: dict[int, date | None] = {}
+    for pk, given, family, date_of_birth in people:
+        known[pk] = [name_parts(given, family)]
+        born[pk] = date_of_birth
+    if not known:
+        return []
+    for pk, given, family in PersonName.objects.filter(person_id__in=known).values_list(
+        "person_id", "given_name", "family_name"
+    ):
+        known[pk].append(name_parts(given, family))
     postcode = normalise_postcode(criteria.postcode) if criteria.postcode else ""
+    at_postcode = set()
+    if postcode:
+        at_postcode = set(
+            Address.objects.filter(person_id__in=known, postcode=postcode).values_list("person_id", flat=True)
+        )
+    query_parts = criteria.parts
     matches = []
-    for person in people:
-        known = [name_parts(person.given_name, person.family_name)]
-        known += [name_parts(other.given_name, other.family_name) for other in person.other_names.all()]
-        score = _name_score(criteria.parts, known)
+    for pk, names in known.items():
+        score = _name_score(query_parts, names)
         reasons = ["name"] if score >= MATCH_THRESHOLD else []
-        if criteria.date_of_birth and person.date_of_birth:
-            if person.date_of_birth == criteria.date_of_birth:
+        if criteria.date_of_birth and born[pk]:
+            if born[pk] == criteria.date_of_birth:
                 score += 15
                 reasons.append("date of birth")
             else:
                 score -= 10
-        if postcode and any(address.postcode == postcode for address in person.addresses.all()):
+        if pk in at_postcode:
             score += 10
             reasons.append("postcode")
         if score >= MATCH_THRESHOLD:
-            matches.append(Match(person.pk, score, reasons))
+            matches.append(Match(pk, score, reasons))
     matches.sort(key=lambda match: (-match.score, match.person_id))
     return matches
 
