@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, CharField, Count, F, Min, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -76,12 +76,18 @@ class OverdueGroup:
     tasks: list = field(default_factory=list)
 
 
-def overdue_tasks(user, today: date | None = None) -> list[Task]:
+def overdue_queryset(user, today: date | None = None) -> QuerySet:
+    """Open tasks past their due date that ``user`` oversees, through the access rule; unordered."""
     from roundtable.access.rules.tasks import overseen_tasks
 
     today = today or timezone.localdate()
-    qs = Task.objects.filter(status__in=Task.OPEN_STATES, due_date__lt=today)
-    return list(_for_lists(overseen_tasks(user, qs)).order_by("due_date", "id"))
+    return overseen_tasks(user, Task.objects.filter(status__in=Task.OPEN_STATES, due_date__lt=today))
+
+
+def overdue_tasks(user, today: date | None = None) -> list[Task]:
+    """Every overdue task the user oversees, in memory. The API's grouped answer only; pages use
+    ``overdue_list`` and ``overdue_groups``, which stay bounded however many tasks there are."""
+    return list(_for_lists(overdue_queryset(user, today)).order_by("due_date", "id"))
 
 
 def group_overdue(tasks: list[Task], by: str) -> list[OverdueGroup]:
@@ -96,6 +102,42 @@ def group_overdue(tasks: list[Task], by: str) -> list[OverdueGroup]:
             group = groups.setdefault(person.pk, OverdueGroup(person.pk, person.full_name, person.organisation.name))
         group.tasks.append(task)
     return sorted(groups.values(), key=lambda g: (-len(g.tasks), g.label))
+
+
+# How each grouping of the overdue page names its group: the task field it groups on, the
+# label and a detail shown beside it (a person's organisation), and the query parameter
+# that picks one group.
+OVERDUE_GROUPINGS = {
+    "person": {"key": "assignee_id", "label": "assignee__full_name", "detail": "assignee__organisation__name"},
+    "organisation": {"key": "assignee__organisation_id", "label": "assignee__organisation__name", "detail": None},
+}
+OVERDUE_GROUP_PARAMS = {"person": "assignee", "organisation": "organisation"}
+
+
+def overdue_groups(user, by: str, today: date | None = None) -> QuerySet:
+    """One row per person (or organisation) with overdue tasks the user oversees, counted in SQL:
+    dicts of ``key``, ``label``, ``detail``, ``count`` and ``earliest_due``, most overdue tasks
+    first, then by label. Built on the same access-checked queryset as the task list, so a group
+    exists here only if some of its tasks are visible, and its count is of those tasks only."""
+    fields = OVERDUE_GROUPINGS[by]
+    detail = F(fields["detail"]) if fields["detail"] else Value("", output_field=CharField())
+    return (
+        overdue_queryset(user, today)
+        .order_by()
+        .values(key=F(fields["key"]), label=F(fields["label"]), detail=detail)
+        .annotate(count=Count("pk"), earliest_due=Min("due_date"))
+        .order_by("-count", "label", "key")
+    )
+
+
+def overdue_list(user, by: str = "person", group: int | None = None, today: date | None = None) -> QuerySet:
+    """Overdue tasks the user oversees, oldest due first, optionally of one group of ``by``.
+
+    A group the user cannot see (or that does not exist) simply has no tasks here."""
+    qs = overdue_queryset(user, today)
+    if group is not None:
+        qs = qs.filter(**{OVERDUE_GROUPINGS[by]["key"]: group})
+    return _for_lists(qs).order_by("due_date", "id")
 
 
 def assignable_members(actor, case: RecordCase) -> QuerySet:

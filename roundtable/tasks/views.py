@@ -1,5 +1,7 @@
 """Task pages. Thin: look up through the access policy, call a service, render."""
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -59,14 +61,63 @@ def my_tasks(request):
     return render(request, "tasks/my_tasks.html", context)
 
 
+GROUPS_PAGE_SIZE = 25
+_GROUP_ID = re.compile(r"[0-9]{1,18}")  # a positive id that fits any database's integer
+
+
+def _overdue_grouping(request) -> tuple[str, str, str | None]:
+    """Which grouping the page shows, the name of the parameter that picks one group, and the
+    raw value given for it. A link carrying only ``organisation=`` implies grouping by organisation."""
+    given = [by for by, param in services.OVERDUE_GROUP_PARAMS.items() if request.GET.get(param, "").strip()]
+    by = request.GET.get("by")
+    if by not in services.OVERDUE_GROUP_PARAMS:
+        by = given[0] if len(given) == 1 else "person"
+    param = services.OVERDUE_GROUP_PARAMS[by]
+    return by, param, request.GET.get(param, "").strip() or None
+
+
+def _query_without(request, *names) -> str:
+    """The current query string less ``names``, for links that change only those."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
 @require_GET
 def overdue(request):
+    """Overdue tasks the user oversees: a bounded, paged summary of groups (by person or by
+    organisation) counted in SQL, and the tasks themselves paged, oldest due first; a group's
+    link narrows the tasks to that group. Nothing here grows with the number of tasks."""
     policy.require(request.user, "task.view_overdue")
-    by = "organisation" if request.GET.get("by") == "organisation" else "person"
-    tasks = services.overdue_tasks(request.user)
+    by, param, raw_group = _overdue_grouping(request)
+    context = {"by": by, "filtered": raw_group is not None, "group": None, "group_error": None, "groups_page": None}
+    status = 200
+    if raw_group is None:
+        groups = services.overdue_groups(request.user, by)
+        context["groups_page"] = Paginator(groups, GROUPS_PAGE_SIZE).get_page(request.GET.get("groups"))
+        page = _page(request, services.overdue_list(request.user, by))
+    elif _GROUP_ID.fullmatch(raw_group):
+        group_id = int(raw_group)
+        # The group's name comes from the same access-checked aggregate: an invisible or
+        # unknown id finds no row and no tasks, and says nothing about who or what it is.
+        context["group"] = services.overdue_groups(request.user, by).filter(key=group_id).first()
+        page = _page(request, services.overdue_list(request.user, by, group_id))
+    else:
+        noun = "person" if by == "person" else "organisation"
+        context["group_error"] = f"The {noun} in the link (“{raw_group[:40]}”) is not a {noun} number."
+        page = _page(request, Task.objects.none())
+        status = 400
+    tasks = list(page.object_list)
     _audit_list_view(request.user, "task.overdue_viewed", tasks)
-    context = {"groups": services.group_overdue(tasks, by), "by": by, "total": len(tasks)}
-    return render(request, "tasks/overdue.html", context)
+    context.update(
+        page=page,
+        tasks=tasks,
+        total=page.paginator.count if raw_group is None else services.overdue_queryset(request.user).count(),
+        tasks_query=_query_without(request, "page"),
+        groups_query=_query_without(request, "groups"),
+    )
+    return render(request, "tasks/overdue.html", context, status=status)
 
 
 def _case_context(case, active="tasks") -> dict:

@@ -6,6 +6,8 @@ Every page also pays one COUNT for the header's unread-notice badge."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from roundtable.tasks.models import Task
@@ -55,8 +57,49 @@ def test_case_tasks_query_count(client, cast, rows, django_assert_max_num_querie
 def test_overdue_view_query_count(client, cast, rows, django_assert_max_num_queries):
     _tasks(rows, cast)
     force_sign_in(client, cast["panel_chair"])
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(16):
         assert client.get("/tasks/overdue/?by=organisation").status_code == 200
+
+
+def _overdue(n, cast):
+    """n overdue tasks on the chair's visible cases, spread over five assignees in three organisations."""
+    owner, chair = cast["practitioner"], cast["panel_chair"]
+    organisations = [OrganisationFactory(area=owner.organisation.area) for _ in range(3)]
+    people = [UserFactory(organisation=organisations[i % 3]) for i in range(5)]
+    cases = [CaseFactory(owner=owner, members=[chair, *people]) for _ in range(3)]
+    today = timezone.localdate()
+    Task.objects.bulk_create(
+        Task(case=cases[i % 3], title=f"Late {i}", assignee=people[i % 5], created_by=owner,
+             due_date=today - timedelta(days=1 + i))
+        for i in range(n)
+    )  # fmt: skip
+    return people[0]
+
+
+def _overdue_page_queries(client, cast, n) -> dict:
+    person = _overdue(n, cast)
+    force_sign_in(client, cast["panel_chair"])
+    paths = [
+        "/tasks/overdue/",
+        "/tasks/overdue/?by=organisation",
+        f"/tasks/overdue/?by=person&assignee={person.pk}",
+        f"/tasks/overdue/?by=organisation&organisation={person.organisation_id}",
+    ]
+    counts = {}
+    for path in paths:
+        client.get(path)  # the first visit may fill caches
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        counts[path.replace(str(person.pk), "<person>").replace(str(person.organisation_id), "<org>")] = len(queries)
+    return counts
+
+
+def test_the_overdue_page_runs_the_same_queries_for_3_and_30_overdue_tasks(client, cast):
+    small = _overdue_page_queries(client, cast, 3)
+    Task.objects.all().delete()
+    large = _overdue_page_queries(client, cast, 30)
+    assert Task.objects.count() == 30
+    assert large == small
 
 
 @pytest.mark.parametrize("rows", [10, 200])

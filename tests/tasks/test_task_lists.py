@@ -6,6 +6,8 @@ import pytest
 from django.utils import timezone
 
 from roundtable.accounts.models import Role
+from roundtable.audit.models import AuditEvent
+from roundtable.tasks.views import GROUPS_PAGE_SIZE, PAGE_SIZE
 from tests.conftest import force_sign_in
 from tests.factories import CaseFactory, OrganisationFactory, UserFactory
 from tests.tasks.factories import TaskFactory
@@ -66,6 +68,7 @@ def late_work(cast):
     area = owner.organisation.area
     police = UserFactory(organisation=OrganisationFactory(name="Northshire Police", area=area), full_name="Pat Police")
     school = UserFactory(organisation=OrganisationFactory(name="Millford Academy", area=area), full_name="Sam School")
+    hidden = UserFactory(organisation=OrganisationFactory(name="Hidden Agency", area=area), full_name="Hana Hidden")
     seen = CaseFactory(owner=owner, members=[chair, police, school])
     TaskFactory(case=seen, assignee=police, title="Police late 1", due_date=days(-3))
     TaskFactory(case=seen, assignee=police, title="Police late 2", due_date=days(-1))
@@ -74,36 +77,147 @@ def late_work(cast):
     TaskFactory(case=seen, assignee=school, title="School done late", due_date=days(-9), status="done")
     chaired_only = CaseFactory(owner=chair, members=[police])
     TaskFactory(case=chaired_only, assignee=police, title="On the chair's own case", due_date=days(-5))
-    unseen = CaseFactory(members=[police])
+    unseen = CaseFactory(members=[police, hidden])
     TaskFactory(case=unseen, assignee=police, title="On a case the chair cannot see", due_date=days(-5))
-    return {"chair": chair, "owner": owner}
+    TaskFactory(case=unseen, assignee=hidden, title="Hidden late", due_date=days(-8))
+    return {"chair": chair, "owner": owner, "police": police, "school": school, "hidden": hidden}
 
 
-def test_a_chair_sees_overdue_tasks_grouped_by_person_over_the_cases_they_can_see(client, late_work):
+def _groups(response):
+    return [(g["label"], g["detail"], g["count"], g["earliest_due"]) for g in response.context["groups_page"]]
+
+
+def _titles(response):
+    return [t.title for t in response.context["tasks"]]
+
+
+def _last_audit():
+    return AuditEvent.objects.filter(action="task.overdue_viewed").latest("pk")
+
+
+def test_a_chair_sees_overdue_groups_by_person_counted_over_the_cases_they_can_see(client, late_work):
     force_sign_in(client, late_work["chair"])
     response = client.get("/tasks/overdue/")
-    groups = [(g.label, [t.title for t in g.tasks]) for g in response.context["groups"]]
-    assert groups == [
-        ("Pat Police", ["On the chair's own case", "Police late 1", "Police late 2"]),
-        ("Sam School", ["School late"]),
+    assert _groups(response) == [
+        ("Pat Police", "Northshire Police", 3, days(-5)),
+        ("Sam School", "Millford Academy", 1, days(-2)),
     ]
-    assert "On a case the chair cannot see" not in response.content.decode()
+    # Every overdue task, oldest due first, under the groups.
+    assert _titles(response) == ["On the chair's own case", "Police late 1", "School late", "Police late 2"]
+    page = response.content.decode()
+    assert f'href="?by=person&amp;assignee={late_work["police"].pk}"' in page
+    assert "All 4 overdue tasks, oldest due first" in page
+    assert "On a case the chair cannot see" not in page and "Hana Hidden" not in page
 
 
 def test_the_overdue_view_groups_by_organisation(client, late_work):
     force_sign_in(client, late_work["chair"])
     response = client.get("/tasks/overdue/?by=organisation")
-    assert [(g.label, len(g.tasks)) for g in response.context["groups"]] == [
-        ("Northshire Police", 3),
-        ("Millford Academy", 1),
-    ]
+    assert _groups(response) == [("Northshire Police", "", 3, days(-5)), ("Millford Academy", "", 1, days(-2))]
+    organisation = late_work["school"].organisation_id
+    assert f'href="?by=organisation&amp;organisation={organisation}"' in response.content.decode()
 
 
 def test_a_case_owner_sees_overdue_tasks_on_the_cases_they_own_only(client, late_work):
     force_sign_in(client, late_work["owner"])
     response = client.get("/tasks/overdue/")
-    titles = sorted(t.title for g in response.context["groups"] for t in g.tasks)
-    assert titles == ["Police late 1", "Police late 2", "School late"]
+    assert [(label, count) for label, _, count, _ in _groups(response)] == [("Pat Police", 2), ("Sam School", 1)]
+    assert sorted(_titles(response)) == ["Police late 1", "Police late 2", "School late"]
+
+
+def test_a_group_link_shows_that_persons_overdue_tasks_only(client, late_work):
+    force_sign_in(client, late_work["chair"])
+    response = client.get(f"/tasks/overdue/?by=person&assignee={late_work['police'].pk}")
+    assert response.status_code == 200
+    group = response.context["group"]
+    assert (group["label"], group["count"], group["earliest_due"]) == ("Pat Police", 3, days(-5))
+    assert _titles(response) == ["On the chair's own case", "Police late 1", "Police late 2"]
+    assert response.context["groups_page"] is None  # the summary is not repeated under a group
+    assert response.context["total"] == 4
+    page = response.content.decode()
+    assert "Overdue tasks of Pat Police, oldest due first" in page and "<title>Pat Police: overdue tasks" in page
+
+
+def test_an_organisation_link_implies_grouping_by_organisation(client, late_work):
+    force_sign_in(client, late_work["chair"])
+    response = client.get(f"/tasks/overdue/?organisation={late_work['school'].organisation_id}")
+    assert response.context["by"] == "organisation"
+    assert response.context["group"]["label"] == "Millford Academy"
+    assert _titles(response) == ["School late"]
+
+
+@pytest.mark.parametrize("who", ["hidden", "nobody"])
+def test_an_invisible_or_unknown_group_shows_nothing_about_it(client, late_work, who):
+    force_sign_in(client, late_work["chair"])
+    group_id = late_work["hidden"].pk if who == "hidden" else 987654321
+    for query in (f"assignee={group_id}", f"by=organisation&organisation={late_work['hidden'].organisation_id}"):
+        response = client.get(f"/tasks/overdue/?{query}")
+        assert response.status_code == 200
+        assert response.context["group"] is None and _titles(response) == []
+        page = response.content.decode()
+        assert "There are no overdue tasks for this" in page
+        assert "Hana Hidden" not in page and "Hidden Agency" not in page and "Hidden late" not in page
+        assert _last_audit().details == {"case_ids": [], "count": 0}
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5", "-3", "99999999999999999999"])
+def test_a_group_id_that_is_not_a_number_is_refused_with_a_clear_message(client, late_work, value):
+    force_sign_in(client, late_work["chair"])
+    response = client.get("/tasks/overdue/", {"assignee": value})
+    assert response.status_code == 400
+    assert _titles(response) == []
+    page = response.content.decode()
+    assert "There is a problem with this link" in page and "<title>Error: Overdue tasks" in page
+    assert "is not a person number" in page
+    assert 'href="?by=person"' in page
+
+
+def test_an_empty_group_parameter_shows_every_group(client, late_work):
+    force_sign_in(client, late_work["chair"])
+    response = client.get("/tasks/overdue/?by=person&assignee=")
+    assert response.status_code == 200 and len(_groups(response)) == 2
+
+
+def test_the_overdue_tasks_are_paged_oldest_first_and_the_audit_names_only_the_page_shown(client, cast):
+    chair, owner = cast["panel_chair"], cast["practitioner"]
+    cases = [CaseFactory(owner=owner, members=[chair]) for _ in range(3)]
+    for i in range(PAGE_SIZE + 5):
+        TaskFactory(case=cases[0] if i < PAGE_SIZE else cases[1 + i % 2], title=f"Late {i:02}", due_date=days(-100 + i))
+    TaskFactory(case=cases[2], title="Not late", due_date=days(1))
+    force_sign_in(client, chair)
+
+    first = client.get("/tasks/overdue/")
+    assert _titles(first) == [f"Late {i:02}" for i in range(PAGE_SIZE)]
+    assert _last_audit().details == {"case_ids": [cases[0].pk], "count": PAGE_SIZE}
+    page = first.content.decode()
+    assert f"All {PAGE_SIZE + 5} overdue tasks, oldest due first" in page
+    assert 'href="?by=person&amp;page=2" rel="next"' not in page  # no by in the URL, none added
+    assert 'href="?page=2" rel="next"' in page
+
+    second = client.get("/tasks/overdue/?by=organisation&page=2")
+    assert _titles(second) == [f"Late {i:02}" for i in range(PAGE_SIZE, PAGE_SIZE + 5)]
+    assert _last_audit().details == {"case_ids": sorted([cases[1].pk, cases[2].pk]), "count": 5}
+    assert 'href="?by=organisation&amp;page=1" rel="prev"' in second.content.decode()
+
+
+def test_the_group_summary_is_paged_and_keeps_the_task_page(client, cast):
+    chair, owner = cast["panel_chair"], cast["practitioner"]
+    people = [
+        UserFactory(organisation=owner.organisation, full_name=f"Person {i:02}") for i in range(GROUPS_PAGE_SIZE + 3)
+    ]
+    case = CaseFactory(owner=owner, members=[chair, *people])
+    for i, person in enumerate(people):
+        for _ in range(1 + (i == 7)):  # Person 07 has two and comes first
+            TaskFactory(case=case, assignee=person, due_date=days(-1))
+    force_sign_in(client, chair)
+
+    first = client.get("/tasks/overdue/")
+    labels = [label for label, *_ in _groups(first)]
+    assert labels[:3] == ["Person 07", "Person 00", "Person 01"] and len(labels) == GROUPS_PAGE_SIZE
+    assert 'href="?groups=2" rel="next"' in first.content.decode()
+    second = client.get("/tasks/overdue/?page=1&groups=2")
+    assert [label for label, *_ in _groups(second)] == [f"Person {i:02}" for i in range(GROUPS_PAGE_SIZE, len(people))]
+    assert 'href="?page=1&amp;groups=1" rel="prev"' in second.content.decode()
 
 
 def test_a_panel_chair_with_no_cases_sees_an_empty_overdue_view(client, organisation):
