@@ -9,6 +9,8 @@ Two kinds of entry:
 - ``SCOPES[model label](user, queryset)`` -> queryset, applied through ``visible``.
 """
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
@@ -88,21 +90,37 @@ def permit(actor, action: str, obj: Model | None = None) -> None:
         raise PermissionDenied(f"You cannot {action.replace('.', ' ').replace('_', ' ')}")
 
 
-def compiled_subquery(user, name: str, build: Callable[[], QuerySet]) -> RawSQL:
-    """The subquery ``build()`` makes for ``user``, compiled to SQL once per user object (one
-    per request) and kept on it under ``name``, for use as ``field__in=...``.
+# Compiled scope subqueries, shared by the requests of one app process (see compiled_subquery).
+_COMPILED: OrderedDict[tuple, RawSQL] = OrderedDict()
+_COMPILED_LOCK = threading.Lock()
+COMPILED_LIMIT = 20_000  # about 2 KB each: a few tens of MB at most per process
 
-    Scopes put the same subquery into many queries of a page; building and compiling
-    Django's nested querysets each time cost more CPU than the database took to answer.
-    Only the SQL text is kept, never its result: the database evaluates the subquery afresh
-    in every query, so nothing goes stale when access changes. ``build`` must depend on
-    nothing but the user's id (no values read from the database)."""
-    key = f"_compiled_{name}"
-    compiled = user.__dict__.get(key)
-    if compiled is None:
-        queryset = build()
-        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
-        compiled = user.__dict__[key] = RawSQL(sql, params)  # noqa: S611 (Django compiled it; params stay bound)
+
+def compiled_subquery(user, name: str, build: Callable[[], QuerySet]) -> RawSQL:
+    """The subquery ``build()`` makes for ``user``, compiled to SQL once and kept, for use
+    as ``field__in=...``.
+
+    Scopes put the same few subqueries into every query of every page; building and
+    compiling Django's nested querysets each time cost more CPU than the database took to
+    answer them. Only the SQL text is kept, never a result: the database evaluates the
+    subquery afresh in every query, so nothing goes stale when access changes.
+
+    ``build`` must depend only on the user's id, role and organisation (the key), never on
+    values read from the database: the SQL is reused by every later request of that user
+    in this process (a bounded, least-recently-used store)."""
+    key = (name, user.pk, user.role, user.organisation_id, user.is_active)
+    with _COMPILED_LOCK:
+        compiled = _COMPILED.get(key)
+        if compiled is not None:
+            _COMPILED.move_to_end(key)
+            return compiled
+    queryset = build()
+    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    compiled = RawSQL(sql, params)  # noqa: S611 (Django compiled it; params stay bound)
+    with _COMPILED_LOCK:
+        _COMPILED[key] = compiled
+        while len(_COMPILED) > COMPILED_LIMIT:
+            _COMPILED.popitem(last=False)
     return compiled
 
 
