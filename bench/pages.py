@@ -240,6 +240,13 @@ def pages_for(manifest: dict) -> list[Page]:
     return [page for page in pages if page.paths and page.user in manifest["users"]]
 
 
+# The smallest signed-in page: session, user and second factor, the page shell, one short
+# list. Not part of the mix: 20 users on it alone show the ceiling the framework sets on
+# this machine, whatever the pages above do.
+CEILING = Page("ceiling", "Smallest signed-in page (notices), practitioner", "practitioner", ["/notices/"],
+               [[b"Notices"]])  # fmt: skip
+
+
 def check(page: Page, n: int, response: Response) -> str | None:
     """Why this response is not the page it should be, or None."""
     if response.status != 200:
@@ -572,9 +579,13 @@ def measure_scale(args, scale: str, manifest: dict, env: dict) -> dict:
             print(f"[{scale}] one user: {len(single)} requests")
             concurrent, seconds = await many_users(args.port, pages, sessions, args.users, args.seconds, 3)
             print(f"[{scale}] {args.users} users: {len(concurrent)} requests in {seconds:.1f} s")
-            return single, concurrent, seconds
+            ceiling = []
+            if CEILING.user in sessions and args.ceiling_seconds > 0:
+                ceiling = await many_users(args.port, [CEILING], sessions, args.users, args.ceiling_seconds, 2)
+                print(f"[{scale}] {args.users} users on {CEILING.paths[0]}: {len(ceiling[0])} requests")
+            return single, concurrent, seconds, ceiling
 
-        single, concurrent, seconds = asyncio.run(run())
+        single, concurrent, seconds, ceiling = asyncio.run(run())
     finally:
         stop_server(server)
     by_page = defaultdict(list)
@@ -594,7 +605,16 @@ def measure_scale(args, scale: str, manifest: dict, env: dict) -> dict:
         "many_total": figures(concurrent),
         "rps": ok / seconds if seconds else 0.0,
         "seconds": seconds,
+        "ceiling": _ceiling(ceiling),
     }
+
+
+def _ceiling(run) -> dict | None:
+    if not run or not run[1]:
+        return None
+    samples, seconds = run
+    ok = [s for s in samples if s.error is None]
+    return {"rps": len(ok) / seconds, "figures": figures(samples)}
 
 
 # --- Reporting ----------------------------------------------------------------------------------------
@@ -633,6 +653,7 @@ def scale_table(result: dict) -> list[str]:
         f"{' (first: ' + total.first_error + ')' if total.errors else ''}, "
         f"p50 / p95 / p99 {ms(total.p50)} / {ms(total.p95)} / {ms(total.p99)} ms.",
         "",
+        *_ceiling_line(result),
         "| page (20 users) | requests | errors | p50 / p95 / p99 ms | SQL p50 / p95 |",
         "|---|---|---|---|---|",
     ]
@@ -641,6 +662,19 @@ def scale_table(result: dict) -> list[str]:
         lines.append(f"| {page.label} | {f.n} | {f.errors} | {ms(f.p50)} / {ms(f.p95)} / {ms(f.p99)} "
                      f"| {ms(f.db50)} / {ms(f.db95)} |")  # fmt: skip
     return lines
+
+
+def _ceiling_line(result: dict) -> list[str]:
+    ceiling = result.get("ceiling")
+    if not ceiling:
+        return []
+    f = ceiling["figures"]
+    return [
+        f"For comparison, 20 users on the {CEILING.label.split(',')[0].lower()} ({CEILING.paths[0]}) alone: "
+        f"**{ceiling['rps']:.0f} pages per second**, {f.errors} errors, app CPU p50 {ms(f.cpu50)} ms, "
+        f"{f.queries} queries — the most this machine serves of any signed-in page.",
+        "",
+    ]
 
 
 def _counts(manifest: dict) -> str:
@@ -749,6 +783,10 @@ def print_result(result: dict) -> None:
     total = result["many_total"]
     print(f"20 users: {result['rps']:.0f} pages/s, {total.errors} errors, p95 {ms(total.p95)} ms"
           + (f" (first error: {total.first_error})" if total.first_error else ""))  # fmt: skip
+    if result.get("ceiling"):
+        ceiling = result["ceiling"]
+        print(f"20 users on {CEILING.paths[0]}: {ceiling['rps']:.0f} pages/s, {ceiling['figures'].errors} errors, "
+              f"app CPU p50 {ms(ceiling['figures'].cpu50)} ms")  # fmt: skip
 
 
 def main() -> int:
@@ -767,6 +805,8 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=None, help="length of the 20-user run per scale")
+    parser.add_argument("--ceiling-seconds", type=int, default=10,
+                        help="length of the 20-user run on the smallest signed-in page (0: skip it)")  # fmt: skip
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (one per core)")
     parser.add_argument("--port", type=int, default=8151)
     parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6"))
