@@ -7,7 +7,7 @@ import io
 import json
 from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -40,11 +40,6 @@ class SubmissionInvalid(ValidationError):
         self.errors = errors
 
 
-def _require(actor, action: str, obj=None) -> None:
-    if actor is not None and not policy.can(actor, action, obj):
-        raise PermissionDenied(f"You cannot {action.replace('.', ' ').replace('_', ' ')}")
-
-
 def _case_ids(case: Case) -> dict:
     return {"case_id": case.pk, "person_id": case.person_id}
 
@@ -61,7 +56,7 @@ def do_create_definition(
     """A new definition with one empty section. ``actor`` None: a trusted command (standard
     forms). ``owner_panel``: the panel (of the actor's area, which they chair or administer)
     that owns it."""
-    _require(actor, "formdefinition.create")
+    policy.permit(actor, "formdefinition.create")
     area = area or actor.organisation.area
     if owner_panel is not None:
         from roundtable.formbuilder.choices import builds_for_panel
@@ -87,7 +82,7 @@ def do_save_draft(
 ) -> FormDefinition:
     """Replace the draft after checking it whole. Raises ValidationError naming every
     problem, or EditConflict if someone else saved the draft since ``expected_version``."""
-    _require(actor, "formdefinition.manage", definition)
+    policy.permit(actor, "formdefinition.manage", definition)
     if definition.is_retired:
         raise ValidationError("This form is retired. Reinstate it before changing it.")
     try:
@@ -119,7 +114,7 @@ def do_change_draft(
 
 @transaction.atomic
 def do_publish_definition(actor: User | None, definition: FormDefinition) -> FormVersion:
-    _require(actor, "formdefinition.manage", definition)
+    policy.permit(actor, "formdefinition.manage", definition)
     definition = FormDefinition.objects.select_for_update().get(pk=definition.pk)
     if definition.is_retired:
         raise ValidationError("This form is retired. Reinstate it before publishing.")
@@ -147,7 +142,7 @@ def do_publish_definition(actor: User | None, definition: FormDefinition) -> For
 @transaction.atomic
 def do_retire_definition(actor: User, definition: FormDefinition, *, retire: bool = True) -> None:
     """Retired forms cannot be chosen for new submissions; what was submitted stays readable."""
-    _require(actor, "formdefinition.manage", definition)
+    policy.permit(actor, "formdefinition.manage", definition)
     status = FormDefinition.Status.RETIRED if retire else FormDefinition.Status.ACTIVE
     FormDefinition.objects.filter(pk=definition.pk).update(status=status, retired_at=timezone.now() if retire else None)
     if retire:
@@ -159,7 +154,7 @@ def do_retire_definition(actor: User, definition: FormDefinition, *, retire: boo
 
 @transaction.atomic
 def do_delete_definition(actor: User, definition: FormDefinition) -> None:
-    _require(actor, "formdefinition.manage", definition)
+    policy.permit(actor, "formdefinition.manage", definition)
     used = Submission.objects.filter(definition=definition).count()
     if used:
         raise ValidationError(
@@ -181,7 +176,7 @@ def export_definition(actor: User, definition: FormDefinition, version: FormVers
 @transaction.atomic
 def do_import_definition(actor: User, content: bytes) -> FormDefinition:
     """A new definition (a draft, not yet published) from a shared JSON file."""
-    _require(actor, "formdefinition.create")
+    policy.permit(actor, "formdefinition.create")
     if len(content) > MAX_IMPORT_BYTES:
         raise ValidationError(
             f"The file is larger than {MAX_IMPORT_BYTES // 1000} KB, so it cannot be a form definition."
@@ -211,7 +206,7 @@ def do_import_definition(actor: User, content: bytes) -> FormDefinition:
 @transaction.atomic
 def do_choose_definition(actor: User, definition: FormDefinition) -> AreaFormChoice:
     """Make this the area's form for its purpose (panels will choose per panel, issue 5)."""
-    _require(actor, "formdefinition.manage", definition)
+    policy.permit(actor, "formdefinition.manage", definition)
     if definition.is_retired or definition.latest_version_id is None:
         raise ValidationError("Only a published form that is not retired can be chosen.")
     if definition.owner_panel_id is not None:
@@ -256,7 +251,7 @@ def lookups_for(user: User, case: Case) -> Lookups:
 
 @transaction.atomic
 def do_start_submission(actor: User, definition: FormDefinition, case: Case) -> Submission:
-    _require(actor, "submission.start", case)
+    policy.permit(actor, "submission.start", case)
     if definition.is_retired:
         raise ValidationError("This form is retired and cannot be used for new submissions.")
     if definition.latest_version_id is None:
@@ -298,7 +293,7 @@ def _check_size(raw: dict) -> None:
 @transaction.atomic
 def do_autosave_submission(actor: User, submission: Submission, raw: dict) -> Submission:
     """Keep what was typed so far (not checked: a draft may be half-finished)."""
-    _require(actor, "submission.edit", submission)
+    policy.permit(actor, "submission.edit", submission)
     _check_size(raw)
     Submission.objects.filter(pk=submission.pk).update(draft_input=raw, updated_at=timezone.now())
     submission.draft_input = raw
@@ -310,7 +305,7 @@ def do_submit_submission(actor: User, submission: Submission, raw: dict, lookups
     """Check the answers against the version's rules; if they pass, the submission becomes a
     chronology entry on its case. If not, what was typed is saved as the draft (nothing is
     lost) and SubmissionInvalid raised with a message per question."""
-    _require(actor, "submission.edit", submission)
+    policy.permit(actor, "submission.edit", submission)
     _check_size(raw)
     answers, errors = validate_answers(submission.version.schema, raw, lookups or lookups_for(actor, submission.case))
     if errors:
@@ -325,7 +320,7 @@ def _finish_submission(actor: User, submission: Submission, raw: dict, answers: 
     submission = (
         Submission.objects.select_for_update().select_related("version", "definition", "case").get(pk=submission.pk)
     )
-    _require(actor, "submission.edit", submission)
+    policy.permit(actor, "submission.edit", submission)
     case = submission.case
     from roundtable.cases.services import do_record_entry
 
@@ -418,7 +413,7 @@ def _cell(text: str) -> str:
 
 def export_csv(actor: User, version: FormVersion) -> str:
     """Every submission of ``version`` the actor may see, one row each, audited per case."""
-    _require(actor, "submission.export", version)
+    policy.permit(actor, "submission.export", version)
     from roundtable.documents.models import Document
     from roundtable.people.models import Person
 
