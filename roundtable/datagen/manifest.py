@@ -65,6 +65,10 @@ def build_manifest(world, population, cases, bench, scale, seed, today, password
             user=user, confirmed=True, defaults={"name": "Scale data", "key": world.totp_key(user.email)}
         )
     others = {cid: n for cid, n in cases.bench_entry_counts.items() if cid != cases.huge_case}
+    # The same kind of case at every scale, so the page asks the same questions and scales
+    # compare like with like (a Channel case's page asks two more than a referral's).
+    referrals = set(Case.objects.filter(pk__in=others, kind=Case.Kind.REFERRAL).values_list("pk", flat=True))
+    others = {cid: n for cid, n in others.items() if cid in referrals} or others
     typical = min(others, key=lambda cid: (abs(others[cid] - cases.mean_entries), cid))
     manifest = {
         "scale": scale.name,
