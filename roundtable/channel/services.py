@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Case as Choose
@@ -93,11 +93,6 @@ REFERRAL_FIELDS = (
     "family_aware",
     "consent",
 )
-
-
-def _require(actor, action: str, obj=None) -> None:
-    if not policy.can(actor, action, obj):
-        raise PermissionDenied(f"You cannot {action.replace('.', ' ').replace('_', ' ')}")
 
 
 # --- Panels that take referrals ------------------------------------------------------------
@@ -244,7 +239,7 @@ def do_submit_referral(submitter, panel: Panel, details: dict, *, source: str, f
     is kept on the case as a submission of that version."""
     public = submitter is None
     if not public:
-        _require(submitter, "channel.refer")
+        policy.permit(submitter, "channel.refer")
     if panel is None or not panel.takes_referrals:
         raise ValidationError({"panel": "Select where the person lives from the list"})
     data = clean_referral(details, public=public)
