@@ -2,7 +2,7 @@
 (its chair and system administrators). Each checks the policy, saves in one transaction
 and records audit there; the settings form carries a version, so no edit is lost."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -23,11 +23,6 @@ SCALAR_FIELDS = (
     "post_exit_review_months",
 )
 PEOPLE_FIELDS = ("administrators", "members", "prevent_team")
-
-
-def _require(actor, action: str, obj=None) -> None:
-    if not policy.can(actor, action, obj):
-        raise PermissionDenied(f"You cannot {action.replace('.', ' ').replace('_', ' ')}")
 
 
 def people_of_area(area: Area) -> QuerySet:
@@ -75,7 +70,7 @@ def _audit_values(settings: dict) -> dict:
 
 @transaction.atomic
 def do_create_panel(actor, *, area: Area, kind: str, settings: dict) -> Panel:
-    _require(actor, "panel.create")
+    policy.permit(actor, "panel.create")
     if kind not in Panel.Kind.values:
         raise ValidationError({"kind": "Choose the kind of panel"})
     _check(area, {"name": "", "chair": None, **settings})
@@ -93,7 +88,7 @@ def do_create_panel(actor, *, area: Area, kind: str, settings: dict) -> Panel:
 @transaction.atomic
 def do_update_panel(actor, panel: Panel, *, version: int, settings: dict) -> Panel:
     """Change a panel's settings. Raises EditConflict if someone saved it since ``version``."""
-    _require(actor, "panel.edit", panel)
+    policy.permit(actor, "panel.edit", panel)
     unknown = set(settings) - set(SCALAR_FIELDS) - set(PEOPLE_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown settings: {', '.join(sorted(unknown))}")
