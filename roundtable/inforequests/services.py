@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import BooleanField, Count, Prefetch, Q, QuerySet, Value, When
@@ -42,11 +42,6 @@ Consent = InformationRequest.Consent
 Status = RequestRecipient.Status
 Outcome = RequestRecipient.Outcome
 MAX_ATTACHMENTS = 10
-
-
-def _require(actor, action: str, obj=None) -> None:
-    if not policy.can(actor, action, obj):
-        raise PermissionDenied(f"You cannot {action.replace('.', ' ').replace('_', ' ')}")
 
 
 def _ids(case: Case) -> dict:
@@ -370,7 +365,7 @@ def do_create_request(
     days: int | None = None,
 ) -> InformationRequest:
     """Send a formal information request about the case's person to organisations and/or named people."""
-    _require(actor, "inforequest.create", case)
+    policy.permit(actor, "inforequest.create", case)
     if case.person_id is None:
         raise ValidationError("Information requests are about a person, and this case is not about a person")
     if case.state == Case.State.CLOSED:
@@ -500,7 +495,7 @@ def do_answer_request(actor, recipient: RequestRecipient, *, outcome: str = "", 
     return form (return_form.py). Its answers are checked against the version's rules (every
     problem at once, keyed by question id), give the outcome and text, and are kept whole as
     a submission of that version linked to the answer."""
-    _require(actor, "inforequest.answer", recipient)
+    policy.permit(actor, "inforequest.answer", recipient)
     files = [f for f in files if f is not None]
     errors: dict = {}
     answers = None
@@ -656,7 +651,7 @@ def do_share_answer(actor, recipient: RequestRecipient) -> ChronologyEntry:
     from roundtable.cases.services import do_record_entry
     from roundtable.documents.services import do_upload_document
 
-    _require(actor, "inforequest.share", recipient)
+    policy.permit(actor, "inforequest.share", recipient)
     current = RequestRecipient.objects.select_for_update().get(pk=recipient.pk)
     if current.status != Status.ANSWERED:
         raise ValidationError("Only an answered request can be shared with the case")
@@ -692,7 +687,7 @@ def do_share_answer(actor, recipient: RequestRecipient) -> ChronologyEntry:
 @transaction.atomic
 def do_withdraw_recipient(actor, recipient: RequestRecipient) -> RequestRecipient:
     """Stop asking one organisation or person: they no longer need to answer."""
-    _require(actor, "inforequest.withdraw", recipient)
+    policy.permit(actor, "inforequest.withdraw", recipient)
     current = (
         RequestRecipient.objects.select_for_update(of=("self",)).select_related("answered_by").get(pk=recipient.pk)
     )
