@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterable
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import F
@@ -28,11 +28,6 @@ from roundtable.meetings.models import Meeting, MeetingRecording
 
 SEEK_AUDIT_WINDOW_SECONDS = 30 * 60
 ONLY_AUDIO = "Only audio recordings (MP3, M4A, WAV or Ogg) can be attached to a meeting."
-
-
-def _require(actor, action: str, obj=None) -> None:
-    if not policy.can(actor, action, obj):
-        raise PermissionDenied(f"You cannot {action.replace('.', ' ')}")
 
 
 def _sha256_of(file: File) -> str:
@@ -49,7 +44,7 @@ def _sha256_of(file: File) -> str:
 
 def do_upload_recording(actor, meeting: Meeting, *, file: File, title: str = "") -> MeetingRecording:
     """Check, store and record one audio file (seekable: the upload handler's temporary file)."""
-    _require(actor, "recording.upload", meeting)
+    policy.permit(actor, "recording.upload", meeting)
     name = (file.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
     if file.size is not None and file.size > max_bytes():
         raise ValidationError({"file": too_large_message(name)})
@@ -119,7 +114,7 @@ def cases_not_on(recording: MeetingRecording, people) -> tuple[int, dict[int, in
 
 @transaction.atomic
 def do_set_listeners(actor, recording: MeetingRecording, user_ids: Iterable[int]) -> list[int]:
-    _require(actor, "recording.manage", recording)
+    policy.permit(actor, "recording.manage", recording)
     wanted = {int(pk) for pk in user_ids}
     allowed = set(listener_choices(recording).filter(pk__in=wanted).values_list("pk", flat=True))
     if wanted - allowed:

@@ -33,7 +33,7 @@ from datetime import date
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
@@ -53,11 +53,6 @@ OPEN_TASKS_SHOWN = 10
 # The Channel workflow steps a panel takes in the room (a decision on a new referral, a
 # review, exit, post-exit review, starting support).
 MEETING_STEPS = ("panel_decision", "support", "review", "exit", "post_exit")
-
-
-def _require(actor, action: str, obj=None) -> None:
-    if not policy.can(actor, action, obj):
-        raise PermissionDenied(f"You cannot {action.replace('.', ' ').replace('_', ' ')}")
 
 
 def _case_ids(case: Case | None) -> dict:
@@ -134,7 +129,7 @@ def _move(actor, meeting: Meeting, item: AgendaItem | None, action: str) -> Meet
 @transaction.atomic
 def do_start_meeting(actor, meeting: Meeting) -> Meeting:
     """Planned → in session; the screen shows the first item."""
-    _require(actor, "meeting.drive", meeting)
+    policy.permit(actor, "meeting.drive", meeting)
     meeting = _locked(meeting)
     if meeting.status != Status.PLANNED:
         raise ValidationError(f"The meeting is already {meeting.get_status_display().lower()}")
@@ -145,7 +140,7 @@ def do_start_meeting(actor, meeting: Meeting) -> Meeting:
 
 @transaction.atomic
 def do_move_to(actor, meeting: Meeting, item: AgendaItem) -> Meeting:
-    _require(actor, "meeting.drive", meeting)
+    policy.permit(actor, "meeting.drive", meeting)
     meeting = _locked(meeting)
     if meeting.status != Status.IN_SESSION:
         raise ValidationError("Start the meeting before moving between items")
@@ -158,7 +153,7 @@ def do_move_to(actor, meeting: Meeting, item: AgendaItem) -> Meeting:
 def do_step(actor, meeting: Meeting, direction: str) -> Meeting:
     """Move to the next (``"next"``) or previous (``"previous"``) item from where the
     meeting is now — read under a lock, so two quick presses move twice, never skip."""
-    _require(actor, "meeting.drive", meeting)
+    policy.permit(actor, "meeting.drive", meeting)
     if direction not in ("next", "previous"):
         raise ValidationError("Move to the next or the previous item")
     meeting = _locked(meeting)
@@ -185,7 +180,7 @@ def do_close_meeting(actor, meeting: Meeting) -> Meeting:
     from roundtable.access.rules.meetings import forget
     from roundtable.meetings.minutes import ensure_draft
 
-    _require(actor, "meeting.drive", meeting)
+    policy.permit(actor, "meeting.drive", meeting)
     meeting = _locked(meeting)
     if meeting.status != Status.IN_SESSION:
         raise ValidationError("Only a meeting in session can be closed")
@@ -238,7 +233,7 @@ def do_record_minutes(
 ) -> AgendaItem:
     """The minutes of one item. Raises EditConflict (nothing saved) when someone else
     changed the minutes since this person's form was loaded."""
-    _require(actor, "meeting.record", item)
+    policy.permit(actor, "meeting.record", item)
     text = text.strip()
     if len(text) > 20_000:
         raise ValidationError({"minutes_text": "The minutes of an item must be 20,000 characters or fewer"})
@@ -274,7 +269,7 @@ def do_record_decision(
 ) -> AgendaItem:
     """A decision in the panel's own words, with reasons (panels without a workflow, and other
     business). A Channel case's decision goes through the workflow: ``do_record_transition``."""
-    _require(actor, "meeting.record", item)
+    policy.permit(actor, "meeting.record", item)
     if decides_by_workflow(item):
         raise ValidationError("Record this case's decision through the Channel workflow")
     decision, reasons = decision.strip(), reasons.strip()
@@ -315,7 +310,7 @@ def do_record_transition(actor, item: AgendaItem, name: str, data: dict | None =
     noted on the item for the minutes."""
     from roundtable.core.workflow import do_transition
 
-    _require(actor, "meeting.record", item)
+    policy.permit(actor, "meeting.record", item)
     channel_case = channel_case_of(item)
     if channel_case is None:
         raise ValidationError("This item has no Channel case to decide on")
@@ -342,7 +337,7 @@ def do_record_action(actor, item: AgendaItem, *, title: str, assignee, due_date:
     (tasks' rules decide who may set it and for whom) and shown to everyone at once."""
     from roundtable.meetings.services import do_add_action
 
-    _require(actor, "meeting.record", item)
+    policy.permit(actor, "meeting.record", item)
     if item.case_id is None:
         raise ValidationError("Actions need a case: set them on a case item")
     if not policy.can(actor, "task.create", item.case):

@@ -24,7 +24,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -41,11 +41,6 @@ from roundtable.meetings.models import Action, AgendaItem, Attendance, Meeting, 
 from roundtable.notifications.services import notify
 
 STATUS_ORDER = {Attendance.Status.PRESENT: 0, Attendance.Status.APOLOGIES: 1, Attendance.Status.ABSENT: 2}
-
-
-def _require(actor, action: str, obj=None) -> None:
-    if not policy.can(actor, action, obj):
-        raise PermissionDenied(f"You cannot {action.replace('.', ' ').replace('_', ' ')}")
 
 
 def day(value) -> str:
@@ -163,7 +158,7 @@ def current_structured(minutes: Minutes) -> dict:
 def do_save_minutes_text(actor, minutes: Minutes, expected_version: int, text: str) -> Minutes:
     """The chair's (or an administrator's) words around the assembled record. Raises
     EditConflict when someone else saved the text since this person loaded it."""
-    _require(actor, "minutes.edit", minutes.meeting)
+    policy.permit(actor, "minutes.edit", minutes.meeting)
     text = text.strip()
     if len(text) > 50_000:
         raise ValidationError({"text": "The minutes' text must be 50,000 characters or fewer"})
@@ -196,7 +191,7 @@ def _case_part(meeting_data: dict, item: dict) -> str:
 def do_approve_minutes(actor, minutes: Minutes, *, expected_version: int, seen: str) -> Minutes:
     """The chair approves the minutes they read (``seen``: the fingerprint on their page)."""
     meeting = minutes.meeting
-    _require(actor, "minutes.approve", meeting)
+    policy.permit(actor, "minutes.approve", meeting)
     locked = Minutes.objects.select_for_update().get(pk=minutes.pk)
     structured = assemble(meeting)
     if locked.version != expected_version or fingerprint(structured, locked.text) != seen:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Prefetch, Q, QuerySet
 from django.urls import reverse
@@ -46,11 +46,6 @@ from roundtable.tasks.services import do_create_task
 Status = Meeting.Status
 Kind = AgendaItem.Kind
 MAX_SLOT_MINUTES = 480
-
-
-def _require(actor, action: str, obj=None) -> None:
-    if not policy.can(actor, action, obj):
-        raise PermissionDenied(f"You cannot {action.replace('.', ' ').replace('_', ' ')}")
 
 
 def _case_ids(case: Case | None) -> dict:
@@ -109,7 +104,7 @@ def _check_head_count(meeting: Meeting, extra: int) -> None:
 @transaction.atomic
 def do_invite(actor, meeting: Meeting, user: User) -> MeetingInvitee:
     """Invite someone to this one meeting. If the agenda is already out, they get it too."""
-    _require(actor, "meeting.manage", meeting)
+    policy.permit(actor, "meeting.manage", meeting)
     if meeting.is_closed:
         raise ValidationError({"user": "You cannot invite anyone: the meeting is over"})
     if not people_of_area(meeting.panel.area).filter(pk=user.pk).exists():
@@ -129,7 +124,7 @@ def do_invite(actor, meeting: Meeting, user: User) -> MeetingInvitee:
 @transaction.atomic
 def do_uninvite(actor, invitee: MeetingInvitee) -> None:
     meeting = invitee.meeting
-    _require(actor, "meeting.manage", meeting)
+    policy.permit(actor, "meeting.manage", meeting)
     if meeting.is_closed:
         raise ValidationError("You cannot change who is invited: the meeting is over")
     record(actor, "meeting.uninvited", meeting, user=invitee.user_id)
@@ -165,7 +160,7 @@ def do_create_meeting(
     place: str = "",
     video_link: str = "",
 ) -> Meeting:
-    _require(actor, "meeting.create", panel)
+    policy.permit(actor, "meeting.create", panel)
     errors = _check_times(starts_at, ends_at, place, video_link)
     if errors:
         raise ValidationError(errors)
@@ -194,7 +189,7 @@ def do_update_meeting(
 ) -> Meeting:
     """Change when and where. Raises EditConflict if someone saved first. If the agenda is
     already out and the time or place changed, everyone gets an updated invitation."""
-    _require(actor, "meeting.manage", meeting)
+    policy.permit(actor, "meeting.manage", meeting)
     _require_planned(meeting, "change the meeting")
     errors = _check_times(starts_at, ends_at, place, video_link)
     if errors:
@@ -234,7 +229,7 @@ def caseload(panel: Panel) -> QuerySet:
 @transaction.atomic
 def do_add_panel_case(actor, panel: Panel, case: Case) -> PanelCase:
     """Put a case the actor can see on a (non-Channel) panel's caseload."""
-    _require(actor, "panelcase.manage", panel)
+    policy.permit(actor, "panelcase.manage", panel)
     if not policy.can(actor, "case.view", case):
         raise ValidationError({"reference": "There is no case with that reference that you can see"})
     if case.area_id != panel.area_id:
@@ -250,7 +245,7 @@ def do_add_panel_case(actor, panel: Panel, case: Case) -> PanelCase:
 
 @transaction.atomic
 def do_end_panel_case(actor, link: PanelCase) -> PanelCase:
-    _require(actor, "panelcase.manage", link.panel)
+    policy.permit(actor, "panelcase.manage", link.panel)
     if link.ended_at is not None:
         raise ValidationError("The panel already stopped reviewing this case")
     link.ended_at, link.ended_by = timezone.now(), actor
@@ -336,7 +331,7 @@ def _check_case_for_agenda(actor, meeting: Meeting, case: Case) -> None:
 
 @transaction.atomic
 def do_add_case_item(actor, meeting: Meeting, case: Case, *, kind: str, proposed: bool = False) -> AgendaItem:
-    _require(actor, "meeting.manage", meeting)
+    policy.permit(actor, "meeting.manage", meeting)
     _require_planned(meeting, "change the agenda")
     if kind not in (Kind.NEW_REFERRAL, Kind.REVIEW):
         raise ValidationError({"kind": "Choose whether this is a new referral or a review"})
@@ -357,7 +352,7 @@ def do_add_case_item(actor, meeting: Meeting, case: Case, *, kind: str, proposed
 @transaction.atomic
 def do_add_proposed_items(actor, meeting: Meeting, case_ids: list[int]) -> list[AgendaItem]:
     """Add the chosen proposals (all of them when ``case_ids`` is empty), in the proposed order."""
-    _require(actor, "meeting.manage", meeting)
+    policy.permit(actor, "meeting.manage", meeting)
     chosen = [p for p in proposals(meeting) if not case_ids or p.case.pk in set(case_ids)]
     if not chosen:
         raise ValidationError({"cases": "There is nothing proposed to add: every proposed case is on the agenda"})
@@ -366,7 +361,7 @@ def do_add_proposed_items(actor, meeting: Meeting, case_ids: list[int]) -> list[
 
 @transaction.atomic
 def do_add_other_business(actor, meeting: Meeting, *, title: str) -> AgendaItem:
-    _require(actor, "meeting.manage", meeting)
+    policy.permit(actor, "meeting.manage", meeting)
     _require_planned(meeting, "change the agenda")
     title = title.strip()
     if not title:
@@ -407,7 +402,7 @@ def do_update_item(
     """Set an item's lead and time slot (and the title of other business, or whether a case
     item is a new referral or a review). Raises EditConflict if someone saved first."""
     meeting = item.meeting
-    _require(actor, "meeting.manage", meeting)
+    policy.permit(actor, "meeting.manage", meeting)
     if meeting.is_closed:
         raise ValidationError("You cannot change the agenda: the meeting is over")
     if lead is not None and not people_of(meeting).filter(pk=lead.pk).exists():
@@ -433,7 +428,7 @@ def do_update_item(
 def do_move_item(actor, item: AgendaItem, direction: str) -> AgendaItem:
     """Swap the item with its neighbour above ("up") or below ("down")."""
     meeting = item.meeting
-    _require(actor, "meeting.manage", meeting)
+    policy.permit(actor, "meeting.manage", meeting)
     if meeting.is_closed:
         raise ValidationError("You cannot change the agenda: the meeting is over")
     if direction not in ("up", "down"):
@@ -454,7 +449,7 @@ def do_move_item(actor, item: AgendaItem, direction: str) -> AgendaItem:
 @transaction.atomic
 def do_remove_item(actor, item: AgendaItem) -> None:
     meeting = item.meeting
-    _require(actor, "meeting.manage", meeting)
+    policy.permit(actor, "meeting.manage", meeting)
     _require_planned(meeting, "change the agenda")
     if item.updates.exists():
         raise ValidationError(
@@ -497,7 +492,7 @@ def _send_invitations(meeting: Meeting, user_ids: list[int], *, updated: bool = 
 def do_publish_agenda(actor, meeting: Meeting, *, late_confirmed: bool = False) -> Meeting:
     """Publish (or send again) the agenda: members and invitees get an e-mail with a link
     and a calendar invitation, and may read the agenda's cases until the meeting closes."""
-    _require(actor, "meeting.manage", meeting)
+    policy.permit(actor, "meeting.manage", meeting)
     _require_planned(meeting, "publish the agenda")
     if meeting.starts_at <= timezone.now():
         raise ValidationError("The meeting has already started: there is no time to send papers ahead")
@@ -541,7 +536,7 @@ def do_publish_agenda(actor, meeting: Meeting, *, late_confirmed: bool = False) 
 # --- Pre-meeting updates ----------------------------------------------------------------------------
 @transaction.atomic
 def do_add_update(actor, item: AgendaItem, *, status: str, stage: str = "", note: str = "") -> PreMeetingUpdate:
-    _require(actor, "meeting.add_update", item)
+    policy.permit(actor, "meeting.add_update", item)
     if status not in PreMeetingUpdate.Status.values:
         raise ValidationError({"status": "Choose whether the person is known to your organisation"})
     stage, note = stage.strip(), note.strip()
@@ -596,7 +591,7 @@ def do_record_attendance(
     actor, meeting: Meeting, *, status: str, user: User | None = None, guest_name: str = "", note: str = ""
 ) -> Attendance:
     """The chair or an administrator notes who came, sent apologies or did not come."""
-    _require(actor, "meeting.manage", meeting)
+    policy.permit(actor, "meeting.manage", meeting)
     if meeting.status == Status.MINUTES_APPROVED:
         raise ValidationError("You cannot change attendance: the minutes are approved")
     if status not in Attendance.Status.values:
@@ -636,7 +631,7 @@ def do_record_attendance(
 @transaction.atomic
 def do_send_apologies(actor, meeting: Meeting, *, note: str = "") -> Attendance:
     """A member or invitee says, before the meeting, that they cannot come."""
-    _require(actor, "meeting.send_apologies", meeting)
+    policy.permit(actor, "meeting.send_apologies", meeting)
     attendance, _ = Attendance.objects.update_or_create(
         meeting=meeting,
         user=actor,
@@ -656,7 +651,7 @@ def do_send_apologies(actor, meeting: Meeting, *, note: str = "") -> Attendance:
 
 @transaction.atomic
 def do_withdraw_apologies(actor, meeting: Meeting) -> None:
-    _require(actor, "meeting.send_apologies", meeting)
+    policy.permit(actor, "meeting.send_apologies", meeting)
     deleted, _ = Attendance.objects.filter(
         meeting=meeting, user=actor, status=Attendance.Status.APOLOGIES, recorded_by=actor
     ).delete()
@@ -774,7 +769,7 @@ def _start_of(day: date) -> datetime:
 def do_remind_action(actor, action: Action, now: datetime | None = None) -> Task:
     """One click: remind the assignee of an open action (an in-app notice and an e-mail
     with a link). At most once a day per task, shared with the daily reminder job."""
-    _require(actor, "meeting.remind", action)
+    policy.permit(actor, "meeting.remind", action)
     task = action.task
     if task.status not in Task.OPEN_STATES:
         raise ValidationError(f"This action is {task.get_status_display().lower()}: there is nothing to remind")
@@ -833,7 +828,7 @@ def do_record_visit(
 ) -> SchoolVisit:
     """Record a school's visit and set its actions, all or nothing: one bad action keeps
     everything unsaved (and the form keeps what was typed)."""
-    _require(actor, "visit.record", panel)
+    policy.permit(actor, "visit.record", panel)
     errors = {}
     if not schools_of(panel).filter(pk=school.pk).exists():
         errors["school"] = f"Choose a school in {panel.area.name}"
