@@ -2,7 +2,7 @@
 in one transaction and records audit there too; e-mails go out after commit, from a
 background job (see jobs.py), and carry a link only."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
@@ -68,14 +68,6 @@ def case_tasks(user, case: RecordCase) -> QuerySet:
     )
 
 
-@dataclass
-class OverdueGroup:
-    key: int
-    label: str
-    detail: str = ""
-    tasks: list = field(default_factory=list)
-
-
 def overdue_queryset(user, today: date | None = None) -> QuerySet:
     """Open tasks past their due date that ``user`` oversees, through the access rule; unordered."""
     from roundtable.access.rules.tasks import overseen_tasks
@@ -84,29 +76,9 @@ def overdue_queryset(user, today: date | None = None) -> QuerySet:
     return overseen_tasks(user, Task.objects.filter(status__in=Task.OPEN_STATES, due_date__lt=today))
 
 
-def overdue_tasks(user, today: date | None = None) -> list[Task]:
-    """Every overdue task the user oversees, in memory. The API's grouped answer only; pages use
-    ``overdue_list`` and ``overdue_groups``, which stay bounded however many tasks there are."""
-    return list(_for_lists(overdue_queryset(user, today)).order_by("due_date", "id"))
-
-
-def group_overdue(tasks: list[Task], by: str) -> list[OverdueGroup]:
-    """Group overdue tasks by assignee ("person") or by the assignee's organisation, most late first."""
-    groups: dict[int, OverdueGroup] = {}
-    for task in tasks:
-        if by == "organisation":
-            organisation = task.assignee.organisation
-            group = groups.setdefault(organisation.pk, OverdueGroup(organisation.pk, organisation.name))
-        else:
-            person = task.assignee
-            group = groups.setdefault(person.pk, OverdueGroup(person.pk, person.full_name, person.organisation.name))
-        group.tasks.append(task)
-    return sorted(groups.values(), key=lambda g: (-len(g.tasks), g.label))
-
-
-# How each grouping of the overdue page names its group: the task field it groups on, the
-# label and a detail shown beside it (a person's organisation), and the query parameter
-# that picks one group.
+# How each grouping of overdue tasks (the page and the API) names its group: the task field
+# it groups on, the label and a detail shown beside it (a person's organisation), and the
+# page's query parameter that picks one group.
 OVERDUE_GROUPINGS = {
     "person": {"key": "assignee_id", "label": "assignee__full_name", "detail": "assignee__organisation__name"},
     "organisation": {"key": "assignee__organisation_id", "label": "assignee__organisation__name", "detail": None},

@@ -111,12 +111,19 @@ def test_my_tasks_and_the_case_tasks_come_overdue_first(client, team):
     assert [t["title"] for t in on_case] == ["Late", "Soon"]
 
 
-def test_the_overdue_api_groups_by_person_and_organisation(client, team, cast):
-    TaskFactory(case=team["case"], assignee=team["other"], due_date=timezone.localdate() - timedelta(days=2))
-    data = client.get("/api/v1/tasks/overdue", headers=auth(team["owner"])).json()
-    assert data["total"] == 1
-    assert [(g["name"], g["count"]) for g in data["by_person"]] == [(team["other"].full_name, 1)]
-    assert [g["name"] for g in data["by_organisation"]] == [team["other"].organisation.name]
+def test_the_overdue_api_pages_tasks_and_counts_groups_by_person_and_organisation(client, team, cast):
+    task = TaskFactory(case=team["case"], assignee=team["other"], due_date=timezone.localdate() - timedelta(days=2))
+    headers = auth(team["owner"])
+    data = client.get("/api/v1/tasks/overdue", headers=headers).json()
+    assert (data["by"], data["count"], data["page"], data["pages"]) == ("person", 1, 1, 1)
+    assert [t["id"] for t in data["items"]] == [task.pk]
+    assert [(g["id"], g["name"], g["detail"], g["count"]) for g in data["groups"]["items"]] == [
+        (team["other"].pk, team["other"].full_name, team["other"].organisation.name, 1)
+    ]
+    by_organisation = client.get("/api/v1/tasks/overdue?by=organisation", headers=headers).json()
+    assert [(g["name"], g["count"]) for g in by_organisation["groups"]["items"]] == [
+        (team["other"].organisation.name, 1)
+    ]
 
 
 def test_every_task_operation_is_in_the_openapi_schema(client):
