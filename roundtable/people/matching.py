@@ -8,7 +8,9 @@ Two stages, so a search stays fast with millions of profiles:
    different parts, in sorted order. A search giving two or more name parts looks up the
    pairs only: "Oliver" alone is shared by a hundred thousand people in a million, but
    "Oliver" with "Smith" (or "Smtih", or typed the other way round) by a handful, so the
-   lookup stays small at national scale. A search giving one name part uses the tokens;
+   lookup stays small at national scale. Tokens fewer than RARE_TOKEN_LIMIT people share
+   are looked up alone too, so a rare name still finds its person when the other name was
+   typed beyond recognition. A search giving one name part uses the tokens;
 2. score that short list in Python with rapidfuzz, comparing name parts in any order so
    transposed given and family names still match, and counting agreement on date of
    birth and postcode.
@@ -23,12 +25,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations
 
+from django.db import connection
 from django.db.models import Count
 from rapidfuzz import fuzz
 
 # Candidates fetched per stage-1 lookup; the most key hits first. Generous enough that a
 # true match is never crowded out by the common-name crowd sharing one phonetic code.
 CANDIDATE_LIMIT = 500
+# A name token shared by fewer people than this is looked up alone as well as in pairs.
+RARE_TOKEN_LIMIT = 2000
 MATCH_THRESHOLD = 80
 
 _SOUNDEX_CODES = {
@@ -87,6 +92,23 @@ def lookup_keys(parts: list[str]) -> set[str]:
     return {key for key in keys if "|" in key} or keys
 
 
+def rare_tokens(tokens: set[str]) -> set[str]:
+    """Those of ``tokens`` that fewer than RARE_TOKEN_LIMIT people share, counted with a
+    bounded scan of the key index each (one query): a rare name alone is worth looking up
+    too, so a search still finds "Okonkwo" when the other name was typed beyond recognition."""
+    from roundtable.people.models import SearchKey
+
+    if not tokens:
+        return set()
+    table, key = connection.ops.quote_name(SearchKey._meta.db_table), connection.ops.quote_name("key")
+    bounded = f"SELECT 1 FROM {table} WHERE {key} = %s LIMIT {RARE_TOKEN_LIMIT}"  # noqa: S608 (names from the model)
+    ordered = sorted(tokens)
+    counts = " UNION ALL ".join(f"SELECT %s, (SELECT COUNT(*) FROM ({bounded}) bounded)" for _ in ordered)  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(counts, [value for token in ordered for value in (token, token)])
+        return {token for token, count in cursor.fetchall() if count < RARE_TOKEN_LIMIT}
+
+
 def normalise_postcode(postcode: str) -> str:
     """'ns1 4ab' → 'NS1 4AB' (the form stored on addresses)."""
     compact = re.sub(r"\s+", "", postcode or "").upper()
@@ -132,6 +154,8 @@ def candidate_ids(criteria: Criteria) -> set[int]:
 
     ids: set[int] = set()
     keys = lookup_keys(criteria.parts)
+    if any("|" in key for key in keys):
+        keys |= rare_tokens(keys_for_parts(criteria.parts) - keys)
     if keys:
         hits = (
             SearchKey.objects.filter(key__in=keys)

@@ -84,13 +84,30 @@ def test_name_keys_pair_tokens_of_two_parts_whatever_their_order():
     assert lookup_keys(["okonkow", "amara"]) & keys_for_parts(["amara", "okonkwo"])
 
 
-def test_a_search_with_two_name_parts_looks_up_pairs_not_every_person_sharing_one_name(cast, amara):
+def test_a_search_with_two_name_parts_looks_up_pairs_not_every_person_sharing_one_name(cast, amara, monkeypatch):
+    from roundtable.people import matching
+
     # Thirty people share Amara's given name: one name alone would make each a candidate.
+    monkeypatch.setattr(matching, "RARE_TOKEN_LIMIT", 10)  # so thirty is common
     for n in range(30):
         SearchablePersonFactory(given_name="Amara", family_name=f"Quill{'abcdefghijklmnopqrstuvwxyz'[n % 26]}{n}")
     assert candidate_ids(Criteria("Amara", "Okonkow")) == {amara.pk}
     assert amara.pk in candidate_ids(Criteria("", "Amara"))  # one name part: the tokens alone
     assert len(candidate_ids(Criteria("", "Amara"))) == 31
+
+
+def test_a_rare_name_finds_its_person_when_the_other_name_is_typed_beyond_recognition(cast, amara):
+    # "Xmara" shares neither Soundex code nor prefix with "Amara", so no pair matches;
+    # "Okonkwo" is rare, so it is looked up alone as well.
+    assert amara.pk in candidate_ids(Criteria("Xmara", "Okonkwo"))
+
+
+def test_a_common_name_is_not_looked_up_alone_when_two_names_are_given(cast, amara, monkeypatch):
+    from roundtable.people import matching
+
+    monkeypatch.setattr(matching, "RARE_TOKEN_LIMIT", 1)  # every token counts as common now
+    assert amara.pk not in candidate_ids(Criteria("Xmara", "Okonkwo"))
+    assert amara.pk in candidate_ids(Criteria("Amara", "Okonkow"))
 
 
 def test_candidates_are_narrowed_in_sql_not_by_loading_everyone(cast, amara):
