@@ -27,8 +27,11 @@ class DateParts:
         for part in self.PARTS:
             form.fields[f"{self.name}_{part}"] = forms.CharField(label=part.title(), required=False)
 
-    def values(self, form) -> dict:
-        return {part: (form[f"{self.name}_{part}"].value() or "").strip() for part in self.PARTS}
+    def context(self, form, wrong: list[str], hint: str = "For example, 27 3 2026") -> dict:
+        """The context of the shared forms/date_input.html: the three bound fields, and the
+        parts to mark in error (``wrong``)."""
+        bound = {part: form[f"{self.name}_{part}"] for part in self.PARTS}
+        return {"id": self.name, "legend": self.label, "hint": hint, "parts": wrong, **bound}
 
     def read(self, form: forms.Form) -> tuple[str, str, list[str]]:
         """(ISO date or "", error, the parts in error)."""
@@ -149,15 +152,12 @@ class ReferralForm(forms.Form):
         return data
 
     def date_input(self) -> dict:
-        errors = [e for part in DateParts.PARTS for e in self[f"date_of_birth_{part}"].errors]
-        return {
-            "name": "date_of_birth",
-            "label": "Date of birth",
-            "values": self.date_of_birth.values(self),
-            "errors": errors,
-            "wrong": self.date_error_parts,
-            "hint": "For example, 27 3 2009. If you do not know it, give their approximate age below.",
-        }
+        """The context of forms/date_input.html for the date of birth."""
+        return self.date_of_birth.context(
+            self,
+            self.date_error_parts,
+            hint="For example, 27 3 2009. If you do not know it, give their approximate age below.",
+        )
 
     def details(self) -> dict:
         """What the service is given: every field of the referral, nothing else."""
@@ -300,14 +300,5 @@ class TransitionForm(forms.Form):
 
     def _bound(self, name):
         if name in self.date_fields:
-            parts = self.date_fields[name]
-            errors = [e for part in DateParts.PARTS for e in self[f"{name}_{part}"].errors]
-            return {
-                "date": True,
-                "name": name,
-                "label": parts.label,
-                "values": parts.values(self),
-                "errors": errors,
-                "wrong": self.date_error_parts.get(name, []),
-            }
+            return {"date": True, **self.date_fields[name].context(self, self.date_error_parts.get(name, []))}
         return {"date": False, "field": self[name]}
