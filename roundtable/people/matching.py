@@ -23,7 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import combinations
+from itertools import combinations, permutations
 
 from django.db import connection
 from django.db.models import Count
@@ -32,6 +32,8 @@ from rapidfuzz import fuzz
 # Candidates fetched per stage-1 lookup; the most key hits first. Generous enough that a
 # true match is never crowded out by the common-name crowd sharing one phonetic code.
 CANDIDATE_LIMIT = 500
+# Up to this many typed name parts are also compared in every order (4 parts: 24 orders).
+MAX_ORDERED_PARTS = 4
 # A name token shared by fewer people than this is looked up alone as well as in pairs.
 RARE_TOKEN_LIMIT = 2000
 MATCH_THRESHOLD = 80
@@ -187,6 +189,11 @@ def _name_score(query_parts: list[str], known_names: list[list[str]]) -> int:
             continue
         # token_sort_ratio ignores order: "Okonkwo Amara" scores like "Amara Okonkwo".
         score = fuzz.token_sort_ratio(query, " ".join(parts))
+        if len(query_parts) <= MAX_ORDERED_PARTS:
+            # Sorting fails when a typo moves a name's first letter ("Xomasz Wrenfield" sorts
+            # the other way from "Tomasz Wrenfield"): try the typed names in every order too.
+            known = " ".join(parts)
+            score = max(score, *(fuzz.ratio(" ".join(order), known) for order in permutations(query_parts)))
         if len(query_parts) == 1:
             # Only one name given: compare it with each part on its own.
             score = max(score, *(fuzz.ratio(query, part) for part in parts))

@@ -102,6 +102,11 @@ def test_a_rare_name_finds_its_person_when_the_other_name_is_typed_beyond_recogn
     assert amara.pk in candidate_ids(Criteria("Xmara", "Okonkwo"))
 
 
+def test_a_misspelt_first_letter_with_names_transposed_still_scores_as_a_match(cast, amara):
+    # Sorted, "okonkwo xmara" and "amara okonkwo" differ in order; every order is tried.
+    assert amara.pk in [m.person_id for m in find_matches(Criteria("Okonkwo", "Xmara"))]
+
+
 def test_a_common_name_is_not_looked_up_alone_when_two_names_are_given(cast, amara, monkeypatch):
     from roundtable.people import matching
 
