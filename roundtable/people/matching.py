@@ -162,7 +162,7 @@ def candidate_ids(criteria: Criteria) -> set[int]:
         hits = (
             SearchKey.objects.filter(key__in=keys)
             .values("person_id")
-            .annotate(hits=Count("id"))
+            .annotate(hits=Count("*"))  # COUNT(*): the (key, person) index alone answers it
             .order_by("-hits", "person_id")[:CANDIDATE_LIMIT]
         )
         ids.update(row["person_id"] for row in hits)
