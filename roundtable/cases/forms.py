@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from roundtable.accounts.models import Sector
 from roundtable.cases.models import Case, CaseMembership, ChronologyEntry
+from roundtable.core.forms import ListSelect
 
 ROLE_HINTS = {
     "owner": "Owner – can add and remove members and change roles",
@@ -50,7 +51,10 @@ class CaseForm(forms.Form):
         error_messages={"required": "Enter a title for the case"},
     )
     lead_organisation = forms.ModelChoiceField(
-        label="Lead organisation", queryset=None, error_messages={"required": "Choose the lead organisation"}
+        label="Lead organisation",
+        queryset=None,
+        widget=ListSelect,
+        error_messages={"required": "Choose the lead organisation"},
     )
     state = forms.ChoiceField(
         label="State", choices=Case.State.choices, initial=Case.State.OPEN, widget=forms.RadioSelect
@@ -72,7 +76,10 @@ class CaseEditForm(forms.Form):
         error_messages={"required": "Choose the state of the case"},
     )  # fmt: skip
     lead_organisation = forms.ModelChoiceField(
-        label="Lead organisation", queryset=None, error_messages={"required": "Choose the lead organisation"}
+        label="Lead organisation",
+        queryset=None,
+        widget=ListSelect,
+        error_messages={"required": "Choose the lead organisation"},
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -90,9 +97,13 @@ class CaseEditForm(forms.Form):
 
 
 class CaseFilterForm(forms.Form):
-    kind = forms.ChoiceField(label="Type", required=False, choices=[("", "Any type"), *Case.Kind.choices])
-    state = forms.ChoiceField(label="State", required=False, choices=[("", "Any state"), *Case.State.choices])
-    owner = forms.TypedChoiceField(label="Owner", required=False, coerce=int, empty_value=None)
+    kind = forms.ChoiceField(
+        label="Type", required=False, choices=[("", "Any type"), *Case.Kind.choices], widget=ListSelect
+    )
+    state = forms.ChoiceField(
+        label="State", required=False, choices=[("", "Any state"), *Case.State.choices], widget=ListSelect
+    )
+    owner = forms.TypedChoiceField(label="Owner", required=False, coerce=int, empty_value=None, widget=ListSelect)
     mine = forms.BooleanField(label="Only cases I own", required=False)
     overdue = forms.BooleanField(label="Only cases with overdue tasks", required=False)
 
@@ -127,6 +138,7 @@ class AddMemberForm(forms.Form):
         required=False,
         queryset=None,
         empty_label="Not listed – enter it below",
+        widget=ListSelect,
     )
     organisation_name = forms.CharField(label="Organisation not listed: its name", max_length=200, required=False)
     sector = forms.ChoiceField(label="Its sector", required=False, choices=[("", "Choose a sector"), *Sector.choices])
@@ -264,8 +276,10 @@ class ChronologyFilterForm(forms.Form):
     kind = forms.MultipleChoiceField(
         label="Kind", required=False, choices=ChronologyEntry.Kind.choices, widget=forms.CheckboxSelectMultiple
     )
-    organisation = forms.TypedChoiceField(label="Organisation", required=False, coerce=int, empty_value=None)
-    author = forms.TypedChoiceField(label="Author", required=False, coerce=int, empty_value=None)
+    organisation = forms.TypedChoiceField(
+        label="Organisation", required=False, coerce=int, empty_value=None, widget=ListSelect
+    )
+    author = forms.TypedChoiceField(label="Author", required=False, coerce=int, empty_value=None, widget=ListSelect)
     date_from = forms.DateField(
         label="From", required=False, widget=DateInput(), error_messages={"invalid": "Enter a real date"}
     )
