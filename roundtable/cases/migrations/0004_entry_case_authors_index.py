@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('cases', '0003_casereferencecounter'),
+        ("accounts", "0001_initial"),
+        ("cases", "0003_casereferencecounter"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='chronologyentry',
-            index=models.Index(fields=['case', 'author', 'organisation'], name='entry_case_authors_idx'),
+            model_name="chronologyentry",
+            index=models.Index(fields=["case", "author", "organisation"], name="entry_case_authors_idx"),
         ),
     ]
