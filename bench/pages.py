@@ -722,6 +722,8 @@ def verdicts(results: dict, args) -> list[str]:
         total = result["many_total"]
         busy = [] if result["rps"] >= RPS_TARGET and total.errors == 0 else [
             f"{result['rps']:.0f} per second, {total.errors} errors"]  # fmt: skip
+        if busy and result.get("ceiling"):
+            busy.append(f"the smallest signed-in page alone reaches {result['ceiling']['rps']:.0f} per second here")
         lines.append(_verdict(f"{scale}: {args.users} users at once, ≥ {RPS_TARGET} pages per second, no errors", busy))
         errors = sum(f.errors for f in one.values())
         if errors:
