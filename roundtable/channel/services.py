@@ -352,10 +352,13 @@ def _prevent_panel_ids(user) -> QuerySet:
 
 
 def is_prevent_officer(user) -> bool:
-    # Asked by the navigation on every page: remembered on this request's user object.
-    cached = user.__dict__.get("_is_prevent_officer")
+    # Asked by the navigation on every page: the sign-in backend loads it with the user
+    # (accounts/backends.py), otherwise it is remembered on this request's user object.
+    # getattr, not __dict__: request.user is a lazy wrapper around the loaded user.
+    cached = getattr(user, "_is_prevent_officer", None)
     if cached is None:
-        cached = user.__dict__["_is_prevent_officer"] = _prevent_panel_ids(user).exists()
+        cached = _prevent_panel_ids(user).exists()
+        user._is_prevent_officer = cached
     return cached
 
 
