@@ -200,7 +200,6 @@ def meetings(user, qs):
 @scope("meetings.attendance")
 @scope("meetings.minutes")
 def meeting_parts(user, qs):
-
     return qs.filter(meeting_id__in=_meeting_ids(user))
 
 
@@ -222,7 +221,6 @@ def agenda_items(user, qs):
 
 @scope("meetings.premeetingupdate")
 def updates(user, qs):
-
     return qs.filter(item_id__in=_agenda_item_ids(user))
 
 
