@@ -37,6 +37,9 @@ assets: install
 		assets/scss/roundtable.scss var/build/css/roundtable.css
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
+# E-mailed links (printed to the console in development) point at the address served here,
+# unless SITE_URL is set.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: assets
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
