@@ -14,23 +14,13 @@ from roundtable.channel import referral_form, services
 from roundtable.channel.models import Referral
 from roundtable.formbuilder.answers import Lookups, question_paths, required_message, validate_answers
 from roundtable.formbuilder.choices import chosen
-from roundtable.formbuilder.models import FormDefinition, FormVersion, Purpose
-from roundtable.formbuilder.render import apply_add_remove, error_list, fill_sections, raw_from_post
+from roundtable.formbuilder.models import FormDefinition, Purpose
+from roundtable.formbuilder.render import apply_add_remove, drawn_version, error_list, fill_sections, raw_from_post
 
 
 def referral_definition(panel) -> FormDefinition | None:
     """The panel's referral form, or None for the built-in one."""
     return chosen(panel, Purpose.REFERRAL) if panel is not None else None
-
-
-def _version(request, definition: FormDefinition) -> FormVersion:
-    """The version the page was drawn with (kept if a new one is published meanwhile)."""
-    posted = request.POST.get("form_version", "")
-    if posted.isdigit():
-        version = FormVersion.objects.filter(definition=definition, pk=int(posted)).first()
-        if version is not None and not referral_form.problems(version.schema):
-            return version
-    return definition.latest_version
 
 
 def _check(schema: dict, raw: dict, public: bool) -> tuple[dict, dict]:
@@ -52,7 +42,7 @@ def _check(schema: dict, raw: dict, public: bool) -> tuple[dict, dict]:
 
 def submit(request, panel, definition: FormDefinition, *, submitter, initial: dict | None = None):
     """Draw the form (GET) or take it (POST). Returns (referral or None, response or None)."""
-    version = _version(request, definition)
+    version = drawn_version(request.POST, definition, referral_form.problems)
     schema = version.schema
     public = submitter is None
     errors: dict = {}

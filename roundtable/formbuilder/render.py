@@ -76,6 +76,21 @@ def raw_from_post(schema: dict, post) -> dict:
     return raw
 
 
+def drawn_version(post, definition, problems):
+    """The version of ``definition`` a posted page was drawn with, so an answer is checked
+    against the questions the person saw even if a new version was published meanwhile;
+    the latest version for a new page, or when the posted one is unknown or no longer
+    suitable (``problems(schema)`` names why a version cannot serve this purpose)."""
+    from roundtable.formbuilder.models import FormVersion
+
+    posted = post.get("form_version", "")
+    if posted.isdigit():
+        version = FormVersion.objects.filter(definition=definition, pk=int(posted)).first()
+        if version is not None and not problems(version.schema):
+            return version
+    return definition.latest_version
+
+
 def apply_add_remove(post, raw: dict) -> bool:
     """The "add another" and "remove" buttons when JavaScript is not running: True if one
     was pressed (the page is shown again with one item more or fewer, nothing checked)."""

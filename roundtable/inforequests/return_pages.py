@@ -10,22 +10,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from roundtable.documents.uploads import too_large_message
-from roundtable.formbuilder.models import FormDefinition, FormVersion
-from roundtable.formbuilder.render import apply_add_remove, error_list, fill_sections, raw_from_post
+from roundtable.formbuilder.models import FormDefinition
+from roundtable.formbuilder.render import apply_add_remove, drawn_version, error_list, fill_sections, raw_from_post
 from roundtable.inforequests import return_form, services
 from roundtable.inforequests.forms import AttachmentsForm
 
 FILES_LOST = "Nothing you attached has been kept: choose the files again before you send"
-
-
-def _version(request, definition: FormDefinition) -> FormVersion:
-    """The version the page was drawn with (kept if a new one is published meanwhile)."""
-    posted = request.POST.get("form_version", "")
-    if posted.isdigit():
-        version = FormVersion.objects.filter(definition=definition, pk=int(posted)).first()
-        if version is not None and not return_form.problems(version.schema):
-            return version
-    return definition.latest_version
 
 
 def _errors_from(error: ValidationError) -> dict[str, str]:
@@ -36,7 +26,7 @@ def _errors_from(error: ValidationError) -> dict[str, str]:
 
 def answer_on_form(request, recipient, definition: FormDefinition, handler, context: dict):
     """Draw the panel's form (GET) or take the answer (POST)."""
-    version = _version(request, definition)
+    version = drawn_version(request.POST, definition, return_form.problems)
     schema = version.schema
     raw: dict = {}
     errors: dict[str, str] = {}
