@@ -25,6 +25,17 @@ class _SharedConnections:
     """Stands in for Django's per-thread connection storage: every thread gets this one."""
 
 
+def _forget_the_servers_channel_layer():
+    """The channel layer is one object per process, and channels_redis binds its reads to the
+    event loop that started them. The server's loop stops with reads still open (a socket the
+    browser closed is not always seen off first), so that layer would refuse every later test's
+    read in this process ("Two event loops are trying to receive() on one channel layer at
+    once!"). The next user gets a new one, as a new server process would."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+
+
 @pytest.fixture
 def asgi_server(transactional_db):
     import uvicorn
@@ -54,6 +65,7 @@ def asgi_server(transactional_db):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+    _forget_the_servers_channel_layer()
     if connections._connections is not original:
         connections._connections = original
         connection.dec_thread_sharing()
