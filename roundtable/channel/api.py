@@ -1,4 +1,5 @@
-"""Channel API: refer in, read a Channel case's state and history, make a workflow transition.
+"""Channel API: read a panel's referral form, refer in, read a Channel case's state and history,
+make a workflow transition.
 
 The same services as the pages. A case the caller cannot see is a 404; a transition
 the caller may not make on a case they can see is a 403 naming who may; one out of
@@ -11,22 +12,37 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.http import Http404
 from ninja import Field, Router, Schema, Status
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from roundtable.access import policy
 from roundtable.api.bodies import json_body, parse_body, unprocessable
 from roundtable.api.schemas import ErrorOut
 from roundtable.audit.services import record
-from roundtable.channel import services
-from roundtable.channel.models import ChannelCase, Referral
+from roundtable.channel import referral_api, services
+from roundtable.channel.models import ChannelCase
 from roundtable.core import workflow as engine
 
 router = Router(tags=["channel"])
 
 
 class ReferralIn(Schema):
+    """A referral: ``answers`` to the panel's referral form by question id (GET referral-form lists
+    them), the built-in fields below, or both. On a panel with its own form the built-in fields
+    answer the questions with the same ids (``address`` and ``postcode`` the address question), so
+    a form with required questions of its own needs them in ``answers``."""
+
     panel_id: int | None = Field(None, description="Needed when more than one Channel panel takes referrals")
+    answers: dict[str, Any] | None = Field(
+        None,
+        description="Answers by question id, shaped as in docs/formbuilder.md (a date 'YYYY-MM-DD', an address "
+        "{line1, line2, town, postcode}, a choice its value, several choices a list). Checked against the panel's "
+        "current referral form exactly as the referral pages check them; every answer is kept with the form version.",
+    )
+    form_version: int | None = Field(
+        None, description="The form version you read; if the panel has published a newer one since, a 422 says so"
+    )
     given_name: str = ""
     family_name: str = ""
     other_names: str = ""
@@ -53,9 +69,50 @@ class ReferralIn(Schema):
     family_aware: str = Field("", description="yes, no or not_known")
     consent: str = Field("", description="given, refused, not_asked or not_known")
 
+    @field_validator("answers", mode="before")
+    @classmethod
+    def answers_from_text(cls, value):
+        # A form-encoded body carries the answers as a JSON string (as POST forms/submissions does).
+        if isinstance(value, str):
+            import json
+
+            try:
+                return json.loads(value or "{}")
+            except ValueError:
+                raise ValueError("answers must be a JSON object of question ids and answers") from None
+        return value
+
 
 class ReferralOut(Schema):
     reference: str = Field(description="The referral's reference: all a referrer is told")
+
+
+class GroupQuestionOut(Schema):
+    id: str
+    label: str
+    hint: str
+    kind: str = Field(
+        description="short_text, long_text, number, date, single_choice, multiple_choice, yes_no, address, group"
+    )
+    required: bool
+    well_known: bool = Field(description="Its answer becomes the Channel referral's field of the same name")
+    choices: list[list[str]] = Field(description="[value, label] pairs for choice questions: answer with the value")
+    validation: dict[str, Any] = Field(description="The question's rules (max_length, min, max, when, …)")
+    show_if: dict[str, Any] | None = Field(description="Asked only when this condition on an earlier answer holds")
+
+
+class QuestionOut(GroupQuestionOut):
+    questions: list[GroupQuestionOut] = Field(description="A repeating group's questions (answer with a list)")
+
+
+class ReferralFormOut(Schema):
+    panel_id: int
+    panel: str
+    area: str
+    form_id: int | None = Field(description="The form definition; null for the built-in referral form")
+    form_name: str
+    version: int | None = Field(description="The current version's number (answers are kept with it)")
+    questions: list[QuestionOut]
 
 
 class FieldOut(Schema):
@@ -174,32 +231,59 @@ def _detail(user, channel_case: ChannelCase) -> dict:
     return {**case_out(channel_case), "transitions": transitions, "history": history}
 
 
+def _referral_panel(panel_id: int | None, panels: list):
+    if panel_id is None and len(panels) == 1:
+        return panels[0]
+    return next((p for p in panels if p.pk == panel_id), None)
+
+
+def _choose_a_panel(panels: list) -> DjangoValidationError:
+    names = ", ".join(f"{p.pk} ({p.name})" for p in panels) or "none"
+    return DjangoValidationError({"panel_id": f"Give the panel_id of a Channel panel that takes referrals: {names}"})
+
+
+@router.get(
+    "/referral-form",
+    response={200: ReferralFormOut, 404: ErrorOut, 422: dict},
+    url_name="channel_referral_form",
+    summary="The questions a panel's referral form asks (its own form's current version, or the built-in fields)",
+    description="Answer them by id in POST referrals' ``answers``. ``panel_id`` is needed when more than one "
+    "Channel panel takes referrals; a panel that does not take referrals is a 404.",
+)
+def referral_form_questions(request, panel_id: int | None = None):
+    policy.require(request.auth, "channel.refer")
+    panels = list(services.referral_panels())
+    panel = _referral_panel(panel_id, panels)
+    if panel is None:
+        if panel_id is None:
+            raise unprocessable(_choose_a_panel(panels))
+        raise Http404
+    return referral_api.form_out(panel)
+
+
 @router.post(
     "/referrals",
     response={201: ReferralOut, 404: ErrorOut, 422: dict},
     url_name="channel_submit_referral",
     summary="Make a Prevent referral",
+    description="Send ``answers`` to the panel's referral form by question id (see GET referral-form), the "
+    "built-in fields, or both. Checked exactly as the referral pages check them: a question the form does not "
+    "have, a built-in field it does not ask, a missing required answer (the form's own questions too) or a wrong "
+    "kind or choice is a 422 whose ``loc`` ends with the question id (``[body, answers, id]``, or ``[body, "
+    "field]`` for a built-in field). Every answer is kept with the form version.",
     openapi_extra=json_body(ReferralIn),
 )
 def submit_referral(request):
     policy.require(request.auth, "channel.refer")
     payload = parse_body(request, ReferralIn)
     panels = list(services.referral_panels())
-    if payload.panel_id is None and len(panels) == 1:
-        panel = panels[0]
-    else:
-        panel = next((p for p in panels if p.pk == payload.panel_id), None)
-    details = payload.model_dump(exclude={"panel_id"})
-    details["date_of_birth"] = payload.date_of_birth.isoformat() if payload.date_of_birth else ""
+    panel = _referral_panel(payload.panel_id, panels)
+    if panel is None:
+        raise unprocessable(_choose_a_panel(panels))
     try:
-        if panel is None:
-            names = ", ".join(f"{p.pk} ({p.name})" for p in panels) or "none"
-            raise DjangoValidationError(
-                {"panel_id": f"Give the panel_id of a Channel panel that takes referrals: {names}"}
-            )
-        referral = services.do_submit_referral(request.auth, panel, details, source=Referral.Source.API)
-    except DjangoValidationError as error:
-        raise unprocessable(error) from None
+        referral = referral_api.submit(request.auth, panel, payload)
+    except referral_api.Refused as refused:
+        raise refused.as_422() from None
     return Status(201, {"reference": referral.reference})
 
 

@@ -23,8 +23,9 @@ def referral_definition(panel) -> FormDefinition | None:
     return chosen(panel, Purpose.REFERRAL) if panel is not None else None
 
 
-def _check(schema: dict, raw: dict, public: bool) -> tuple[dict, dict]:
-    """(answers, errors): the version's rules and the referral's own checks, every problem at once."""
+def check_answers(schema: dict, raw: dict, public: bool) -> tuple[dict, dict]:
+    """(answers, errors): the version's rules and the referral's own checks, every problem at once.
+    The pages and the API (referral_api.py) both check a referral's answers here."""
     # Nothing can be chosen from Roundtable's records on a referral form (refused when chosen).
     answers, errors = validate_answers(schema, raw, Lookups(today=timezone.localdate()))
     questions = question_paths(schema)
@@ -49,7 +50,7 @@ def submit(request, panel, definition: FormDefinition, *, submitter, initial: di
     if request.method == "POST":
         raw = raw_from_post(schema, request.POST)
         if not apply_add_remove(request.POST, raw):
-            answers, errors = _check(schema, raw, public)
+            answers, errors = check_answers(schema, raw, public)
             if not errors:
                 source = Referral.Source.PUBLIC if public else Referral.Source.IN_APP
                 try:

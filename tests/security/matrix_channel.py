@@ -98,6 +98,10 @@ ROWS: dict[str, Row] = {
     "panels:edit": Row(PANEL_EDITORS, kwargs=panel),
     # --- API -------------------------------------------------------------------------------------------------
     "api:channel_submit_referral": Row(REFERRERS, api=True, anonymous=401, method="POST", ok=201, data=api_referral),
+    # Any referrer may read any referral panel's questions (the public page shows them to anyone).
+    "api:channel_referral_form": Row(
+        REFERRERS, api=True, anonymous=401, data=lambda w: {"panel_id": w["channel_panel"].pk}
+    ),
     "api:channel_queue": Row(PREVENT_TEAMS, api=True, anonymous=401),
     "api:channel_case": Row(
         ON_THE_CASE, api=True, anonymous=401, kwargs=lambda w: {"case_id": w["channel_passed"].case_id}
