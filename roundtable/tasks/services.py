@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, Case, CharField, Count, F, Min, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, CharField, Count, F, Max, Min, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -100,6 +100,29 @@ def overdue_groups(user, by: str, today: date | None = None) -> QuerySet:
         .annotate(count=Count("pk"), earliest_due=Min("due_date"))
         .order_by("-count", "label", "key")
     )
+
+
+def overdue_group(user, by: str, group: int, today: date | None = None) -> tuple[dict | None, int]:
+    """One group's row, shaped as ``overdue_groups`` gives it (or None when the user oversees no
+    overdue task of it, which is also the answer for an unknown or invisible group), and the
+    total of overdue tasks the user oversees: one query over the same access-checked tasks,
+    each figure a filtered aggregate, so a group's page needs no separate COUNT for either."""
+    fields = OVERDUE_GROUPINGS[by]
+    theirs = Q(**{fields["key"]: group})
+    aggregates = {
+        "total": Count("pk"),
+        "count": Count("pk", filter=theirs),
+        "earliest_due": Min("due_date", filter=theirs),
+        # One value per group (a person's name, their organisation's name): Max just picks it.
+        "label": Max(fields["label"], filter=theirs),
+    }
+    if fields["detail"]:
+        aggregates["detail"] = Max(fields["detail"], filter=theirs)
+    row = overdue_queryset(user, today).aggregate(**aggregates)
+    total = row.pop("total")
+    if not row["count"]:
+        return None, total
+    return {"key": group, "detail": row.pop("detail", None) or "", **row}, total
 
 
 def overdue_list(user, by: str = "person", group: int | None = None, today: date | None = None) -> QuerySet:

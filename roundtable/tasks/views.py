@@ -1,6 +1,7 @@
 """Task pages. Thin: look up through the access policy, call a service, render."""
 
 import re
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -42,11 +43,12 @@ def _apply_errors(form, error: ValidationError) -> None:
             form.add_error(target, message)
 
 
-def _audit_list_view(user, action: str, tasks) -> None:
-    """One event for a list page, naming the cases whose tasks were shown."""
+def _audit_list_view(user, action: str, tasks, **details) -> None:
+    """One event for a list page, naming the cases whose tasks were shown (and, in ``details``,
+    which page of which view)."""
     case_ids = sorted({task.case_id for task in tasks})
     with transaction.atomic():
-        record(user, action, None, case_ids=case_ids, count=len(tasks))
+        record(user, action, None, case_ids=case_ids, count=len(tasks), **details)
 
 
 @require_GET
@@ -63,17 +65,71 @@ def my_tasks(request):
 
 GROUPS_PAGE_SIZE = 25
 _GROUP_ID = re.compile(r"[0-9]{1,18}")  # a positive id that fits any database's integer
+_A = {"person": "a person", "organisation": "an organisation"}
+
+
+class LinkProblem(Exception):
+    """A link to the overdue page that asks for something the page cannot show as asked: the
+    message says exactly what, and ``links`` are (text, query string) pairs for the views the
+    link probably meant. Refused with a 400 rather than dropping part of what was asked."""
+
+    def __init__(self, by: str, message: str, links: list[tuple[str, str]]):
+        super().__init__(message)
+        self.by, self.message, self.links = by, message, links
+
+
+def _group_link(by: str, value: str) -> list[tuple[str, str]]:
+    """A link to one group's tasks, offered only for a well-formed id."""
+    if not _GROUP_ID.fullmatch(value):
+        return []
+    query = urlencode({"by": by, services.OVERDUE_GROUP_PARAMS[by]: value})
+    return [(f"The overdue tasks of {by} {value}", f"?{query}")]
+
+
+def _all_link(by: str) -> tuple[str, str]:
+    return (f"All overdue tasks by {by}", f"?by={by}")
 
 
 def _overdue_grouping(request) -> tuple[str, str, str | None]:
     """Which grouping the page shows, the name of the parameter that picks one group, and the
-    raw value given for it. A link carrying only ``organisation=`` implies grouping by organisation."""
-    given = [by for by, param in services.OVERDUE_GROUP_PARAMS.items() if request.GET.get(param, "").strip()]
-    by = request.GET.get("by")
-    if by not in services.OVERDUE_GROUP_PARAMS:
-        by = given[0] if len(given) == 1 else "person"
+    raw value given for it. A link carrying only ``organisation=`` implies grouping by organisation.
+
+    Raises LinkProblem for a grouping we do not have, for a group parameter of the other
+    grouping (``by=person&organisation=3``) and for both group parameters at once: each would
+    otherwise drop a filter the user asked for. An empty parameter counts as not given."""
+    given = {
+        by: request.GET[param].strip()
+        for by, param in services.OVERDUE_GROUP_PARAMS.items()
+        if request.GET.get(param, "").strip()
+    }
+    asked = request.GET.get("by", "").strip()
+    if asked and asked not in services.OVERDUE_GROUP_PARAMS:
+        raise LinkProblem(
+            "person",
+            f"The link asks to group overdue tasks by “{asked[:40]}”: "
+            "they can be grouped by person or by organisation.",
+            [_all_link("person"), _all_link("organisation")],
+        )
+    if len(given) == 2:
+        person, organisation = given["person"], given["organisation"]
+        raise LinkProblem(
+            asked or "person",
+            f"The link names both a person (assignee={person[:40]}) and an organisation "
+            f"(organisation={organisation[:40]}): the page shows one person or one organisation at a time.",
+            [*_group_link("person", person), *_group_link("organisation", organisation), _all_link(asked or "person")],
+        )
+    if asked and given and asked not in given:
+        (other, value), param = next(iter(given.items())), services.OVERDUE_GROUP_PARAMS[asked]
+        raise LinkProblem(
+            asked,
+            f"The link groups overdue tasks by {asked} but names {_A[other]} "
+            f"({services.OVERDUE_GROUP_PARAMS[other]}={value[:40]}): grouped by {asked}, the page shows "
+            f"the tasks of {_A[asked]} ({param}=…), not of {_A[other]}.",
+            [*_group_link(other, value), _all_link(asked)],
+        )
+    by = asked or (next(iter(given)) if given else "person")
     param = services.OVERDUE_GROUP_PARAMS[by]
-    return by, param, request.GET.get(param, "").strip() or None
+    return by, param, given.get(by)
 
 
 def _query_without(request, *names) -> str:
@@ -84,36 +140,58 @@ def _query_without(request, *names) -> str:
     return query.urlencode()
 
 
+def _group_page(request, user, by: str, group_id: int, context: dict):
+    """One group's tasks. Its row and the heading's total come from one aggregate, and the row's
+    count is this list's length, so the paginator needs no COUNT of its own."""
+    group, context["total"] = services.overdue_group(user, by, group_id)
+    context["group"] = group
+    tasks = services.overdue_list(user, by, group_id) if group else Task.objects.none()
+    paginator = Paginator(tasks, PAGE_SIZE)
+    paginator.count = group["count"] if group else 0
+    return paginator.get_page(request.GET.get("page"))
+
+
 @require_GET
 def overdue(request):
     """Overdue tasks the user oversees: a bounded, paged summary of groups (by person or by
     organisation) counted in SQL, and the tasks themselves paged, oldest due first; a group's
     link narrows the tasks to that group. Nothing here grows with the number of tasks."""
     policy.require(request.user, "task.view_overdue")
-    by, param, raw_group = _overdue_grouping(request)
-    context = {"by": by, "filtered": raw_group is not None, "group": None, "group_error": None, "groups_page": None}
-    status = 200
-    if raw_group is None:
+    context = {"group": None, "group_error": None, "error_links": [], "groups_page": None}
+    status, group_id = 200, None
+    try:
+        by, param, raw_group = _overdue_grouping(request)
+    except LinkProblem as problem:
+        by, raw_group = problem.by, ""
+        context.update(group_error=problem.message, error_links=problem.links)
+    context.update(by=by, filtered=raw_group is not None)
+    if context["group_error"]:
+        page, status = _page(request, Task.objects.none()), 400
+    elif raw_group is None:
         groups = services.overdue_groups(request.user, by)
         context["groups_page"] = Paginator(groups, GROUPS_PAGE_SIZE).get_page(request.GET.get("groups"))
         page = _page(request, services.overdue_list(request.user, by))
+        context["total"] = page.paginator.count
     elif _GROUP_ID.fullmatch(raw_group):
-        group_id = int(raw_group)
         # The group's name comes from the same access-checked aggregate: an invisible or
         # unknown id finds no row and no tasks, and says nothing about who or what it is.
-        context["group"] = services.overdue_groups(request.user, by).filter(key=group_id).first()
-        page = _page(request, services.overdue_list(request.user, by, group_id))
+        group_id = int(raw_group)
+        page = _group_page(request, request.user, by, group_id, context)
     else:
-        noun = "person" if by == "person" else "organisation"
-        context["group_error"] = f"The {noun} in the link (“{raw_group[:40]}”) is not a {noun} number."
-        page = _page(request, Task.objects.none())
-        status = 400
+        context["group_error"] = f"The {by} in the link (“{raw_group[:40]}”) is not a {by} number."
+        context["error_links"] = [_all_link(by)]
+        page, status = _page(request, Task.objects.none()), 400
+    if status == 400:
+        context["total"] = None  # nothing was counted for a link we refused
     tasks = list(page.object_list)
-    _audit_list_view(request.user, "task.overdue_viewed", tasks)
+    groups_page = context["groups_page"]
+    details = {"page": page.number, "by": by, "group": group_id, "groups_page": None}
+    if groups_page is not None:
+        details["groups_page"] = groups_page.number
+    _audit_list_view(request.user, "task.overdue_viewed", tasks, **details)
     context.update(
         page=page,
         tasks=tasks,
-        total=page.paginator.count if raw_group is None else services.overdue_queryset(request.user).count(),
         tasks_query=_query_without(request, "page"),
         groups_query=_query_without(request, "groups"),
     )

@@ -102,6 +102,25 @@ def test_the_overdue_page_runs_the_same_queries_for_3_and_30_overdue_tasks(clien
     assert large == small
 
 
+def test_a_groups_page_takes_its_row_total_and_task_count_from_one_aggregate(client, cast):
+    """The summary pages count groups and tasks and slice each (four queries); a group's page runs
+    one aggregate for its row and the heading's total, and pages its tasks by the row's count, so
+    it slices the tasks and counts nothing else: two queries fewer (it was the same number)."""
+    counts = _overdue_page_queries(client, cast, 30)
+    everyone = counts["/tasks/overdue/"]
+    assert counts["/tasks/overdue/?by=organisation"] == everyone
+    assert counts["/tasks/overdue/?by=person&assignee=<person>"] == everyone - 2
+    assert counts["/tasks/overdue/?by=organisation&organisation=<org>"] == everyone - 2
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_overdue_group_page_query_count(client, cast, rows, django_assert_max_num_queries):
+    person = _overdue(rows, cast)
+    force_sign_in(client, cast["panel_chair"])
+    with django_assert_max_num_queries(13):
+        assert client.get(f"/tasks/overdue/?by=person&assignee={person.pk}").status_code == 200
+
+
 @pytest.mark.parametrize("rows", [10, 200])
 def test_home_page_task_panel_query_count(client, cast, rows, django_assert_max_num_queries):
     _tasks(rows, cast)

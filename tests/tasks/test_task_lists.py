@@ -133,9 +133,16 @@ def test_a_group_link_shows_that_persons_overdue_tasks_only(client, late_work):
     assert (group["label"], group["count"], group["earliest_due"]) == ("Pat Police", 3, days(-5))
     assert _titles(response) == ["On the chair's own case", "Police late 1", "Police late 2"]
     assert response.context["groups_page"] is None  # the summary is not repeated under a group
-    assert response.context["total"] == 4
+    assert response.context["total"] == 4  # the heading's badge: every overdue task the chair oversees
+    assert response.context["page"].paginator.count == 3  # the group's own count pages its tasks
     page = response.content.decode()
     assert "Overdue tasks of Pat Police, oldest due first" in page and "<title>Pat Police: overdue tasks" in page
+    assert '<span class="moj-notification-badge">4</span>' in page
+    # The event says which view was read: grouping, group and page, beside the cases shown.
+    assert _last_audit().details == {
+        "case_ids": sorted({t.case_id for t in response.context["tasks"]}), "count": 3,
+        "page": 1, "by": "person", "group": late_work["police"].pk, "groups_page": None,
+    }  # fmt: skip
 
 
 def test_an_organisation_link_implies_grouping_by_organisation(client, late_work):
@@ -157,7 +164,7 @@ def test_an_invisible_or_unknown_group_shows_nothing_about_it(client, late_work,
         page = response.content.decode()
         assert "There are no overdue tasks for this" in page
         assert "Hana Hidden" not in page and "Hidden Agency" not in page and "Hidden late" not in page
-        assert _last_audit().details == {"case_ids": [], "count": 0}
+        assert (_last_audit().details["case_ids"], _last_audit().details["count"]) == ([], 0)
 
 
 @pytest.mark.parametrize("value", ["abc", "1.5", "-3", "99999999999999999999"])
@@ -170,12 +177,98 @@ def test_a_group_id_that_is_not_a_number_is_refused_with_a_clear_message(client,
     assert "There is a problem with this link" in page and "<title>Error: Overdue tasks" in page
     assert "is not a person number" in page
     assert 'href="?by=person"' in page
+    assert response.context["total"] is None and "moj-notification-badge" not in page
 
 
 def test_an_empty_group_parameter_shows_every_group(client, late_work):
     force_sign_in(client, late_work["chair"])
     response = client.get("/tasks/overdue/?by=person&assignee=")
     assert response.status_code == 200 and len(_groups(response)) == 2
+
+
+def _refused(response) -> str:
+    """The page for a link we refuse: a 400 showing no tasks, no groups and no total."""
+    assert response.status_code == 400
+    assert _titles(response) == [] and response.context["groups_page"] is None
+    page = response.content.decode()
+    assert "There is a problem with this link" in page and "<title>Error: Overdue tasks" in page
+    assert "Police late" not in page and "School late" not in page and "moj-notification-badge" not in page
+    return page
+
+
+def test_an_organisation_in_a_link_grouped_by_person_is_refused_not_ignored(client, late_work):
+    force_sign_in(client, late_work["chair"])
+    organisation = late_work["school"].organisation_id
+    page = _refused(client.get(f"/tasks/overdue/?by=person&organisation={organisation}"))
+    assert (
+        f"The link groups overdue tasks by person but names an organisation (organisation={organisation}): "
+        "grouped by person, the page shows the tasks of a person (assignee=…), not of an organisation."
+    ) in page
+    # Links to what the link probably meant: that organisation's tasks, or everyone by person.
+    assert f'href="?by=organisation&amp;organisation={organisation}"' in page
+    assert 'href="?by=person">All overdue tasks by person</a>' in page
+    assert _last_audit().details == {
+        "case_ids": [], "count": 0, "page": 1, "by": "person", "group": None, "groups_page": None
+    }  # fmt: skip
+
+
+def test_a_person_in_a_link_grouped_by_organisation_is_refused_not_ignored(client, late_work):
+    force_sign_in(client, late_work["chair"])
+    person = late_work["police"].pk
+    page = _refused(client.get(f"/tasks/overdue/?by=organisation&assignee={person}"))
+    assert f"The link groups overdue tasks by organisation but names a person (assignee={person})" in page
+    assert f'href="?by=person&amp;assignee={person}">The overdue tasks of person {person}</a>' in page
+    assert 'href="?by=organisation">All overdue tasks by organisation</a>' in page
+
+
+@pytest.mark.parametrize("by", ["", "by=person&", "by=organisation&"])
+def test_a_link_naming_both_a_person_and_an_organisation_is_refused_with_a_link_to_each(client, late_work, by):
+    force_sign_in(client, late_work["chair"])
+    person, organisation = late_work["police"].pk, late_work["school"].organisation_id
+    page = _refused(client.get(f"/tasks/overdue/?{by}assignee={person}&organisation={organisation}"))
+    assert (
+        f"The link names both a person (assignee={person}) and an organisation (organisation={organisation}): "
+        "the page shows one person or one organisation at a time."
+    ) in page
+    assert f'href="?by=person&amp;assignee={person}"' in page
+    assert f'href="?by=organisation&amp;organisation={organisation}"' in page
+
+
+def test_a_mismatched_group_that_is_not_a_number_gets_no_link_to_it(client, late_work):
+    force_sign_in(client, late_work["chair"])
+    page = _refused(client.get("/tasks/overdue/", {"by": "person", "organisation": "<b>abc</b>"}))
+    assert "names an organisation (organisation=&lt;b&gt;abc&lt;/b&gt;)" in page and "<b>abc" not in page
+    assert "organisation=%3Cb" not in page and "The overdue tasks of organisation" not in page
+    assert 'href="?by=person">All overdue tasks by person</a>' in page
+
+
+def test_a_grouping_we_do_not_have_is_refused_with_links_to_both(client, late_work):
+    force_sign_in(client, late_work["chair"])
+    page = _refused(client.get("/tasks/overdue/?by=agency"))
+    assert "The link asks to group overdue tasks by “agency”: they can be grouped by person or by organisation." in page
+    assert 'href="?by=person"' in page and 'href="?by=organisation"' in page
+
+
+def test_an_empty_parameter_of_the_other_grouping_is_not_a_problem(client, late_work):
+    force_sign_in(client, late_work["chair"])
+    response = client.get("/tasks/overdue/?by=person&organisation=&assignee=")
+    assert response.status_code == 200 and len(_groups(response)) == 2
+
+
+def test_a_groups_tasks_are_paged_by_the_groups_own_count(client, cast):
+    chair, owner = cast["panel_chair"], cast["practitioner"]
+    person = UserFactory(organisation=owner.organisation, full_name="Busy Person")
+    case = CaseFactory(owner=owner, members=[chair, person])
+    for i in range(PAGE_SIZE + 2):
+        TaskFactory(case=case, assignee=person, title=f"Late {i:02}", due_date=days(-100 + i))
+    TaskFactory(case=case, title="Someone else's", due_date=days(-1))
+    force_sign_in(client, chair)
+    first = client.get(f"/tasks/overdue/?assignee={person.pk}")
+    assert (first.context["total"], first.context["page"].paginator.num_pages) == (PAGE_SIZE + 3, 2)
+    assert f'href="?assignee={person.pk}&amp;page=2" rel="next"' in first.content.decode()
+    second = client.get(f"/tasks/overdue/?assignee={person.pk}&page=2")
+    assert _titles(second) == [f"Late {i:02}" for i in range(PAGE_SIZE, PAGE_SIZE + 2)]
+    assert (_last_audit().details["page"], _last_audit().details["group"]) == (2, person.pk)
 
 
 def test_the_overdue_tasks_are_paged_oldest_first_and_the_audit_names_only_the_page_shown(client, cast):
@@ -188,7 +281,9 @@ def test_the_overdue_tasks_are_paged_oldest_first_and_the_audit_names_only_the_p
 
     first = client.get("/tasks/overdue/")
     assert _titles(first) == [f"Late {i:02}" for i in range(PAGE_SIZE)]
-    assert _last_audit().details == {"case_ids": [cases[0].pk], "count": PAGE_SIZE}
+    assert _last_audit().details == {
+        "case_ids": [cases[0].pk], "count": PAGE_SIZE, "page": 1, "by": "person", "group": None, "groups_page": 1
+    }  # fmt: skip
     page = first.content.decode()
     assert f"All {PAGE_SIZE + 5} overdue tasks, oldest due first" in page
     assert 'href="?by=person&amp;page=2" rel="next"' not in page  # no by in the URL, none added
@@ -196,7 +291,10 @@ def test_the_overdue_tasks_are_paged_oldest_first_and_the_audit_names_only_the_p
 
     second = client.get("/tasks/overdue/?by=organisation&page=2")
     assert _titles(second) == [f"Late {i:02}" for i in range(PAGE_SIZE, PAGE_SIZE + 5)]
-    assert _last_audit().details == {"case_ids": sorted([cases[1].pk, cases[2].pk]), "count": 5}
+    assert _last_audit().details == {
+        "case_ids": sorted([cases[1].pk, cases[2].pk]), "count": 5,
+        "page": 2, "by": "organisation", "group": None, "groups_page": 1,
+    }  # fmt: skip
     assert 'href="?by=organisation&amp;page=1" rel="prev"' in second.content.decode()
 
 
