@@ -107,8 +107,19 @@ class OverdueQuery(Schema):
     by: Literal["person", "organisation"] = "person"
     group: int | None = Field(None, ge=1, description="Only the tasks of this person (or organisation): a group's `id`")
     page: int = Field(1, ge=1)
-    page_size: int = Field(25, ge=1, le=100, description="Tasks a page, and groups a page")
+    page_size: int = Field(25, ge=1, le=100, description="Tasks a page (and groups a page, unless groups_page_size)")
     groups_page: int = Field(1, ge=1)
+    groups_page_size: int | None = Field(None, ge=1, le=100, description="Groups a page; without it, page_size")
+
+
+# The overdue page's own names for what this endpoint calls ``group`` and ``groups_page``. A
+# client that copies them from a page link would otherwise have its filter silently dropped.
+_PAGE_PARAMETERS = {
+    "assignee": "`assignee` is the overdue page's name for one person: here pass `by=person&group=<id>`.",
+    "organisation": "`organisation` is the overdue page's name for one organisation: "
+    "here pass `by=organisation&group=<id>`.",
+    "groups": "`groups` is the overdue page's name for the page of groups: here pass `groups_page`.",
+}
 
 
 def task_out(task: Task, today: date | None = None) -> dict:
@@ -134,9 +145,10 @@ def task_out(task: Task, today: date | None = None) -> dict:
     }
 
 
-def _audit_list(user, tasks: list[Task], action: str) -> None:
+def _audit_list(user, tasks: list[Task], action: str, **details) -> None:
+    """One event naming the cases of the tasks returned (and, in ``details``, what was asked)."""
     with transaction.atomic():
-        record(user, action, None, case_ids=sorted({t.case_id for t in tasks}), count=len(tasks))
+        record(user, action, None, case_ids=sorted({t.case_id for t in tasks}), count=len(tasks), **details)
 
 
 @router.get("/mine", response=list[TaskOut], url_name="my_tasks", summary="My open tasks, overdue first")
@@ -147,11 +159,13 @@ def my_tasks(request, closed: bool = False):
     return [task_out(task) for task in tasks]
 
 
-def _page_of(qs, page: int, size: int) -> dict:
-    """One page of ``qs`` in the cases list's shape (``page`` past the end is an empty page)."""
-    count = qs.count()
+def _page_of(qs, page: int, size: int, count: int | None = None) -> dict:
+    """One page of ``qs`` in the cases list's shape (``page`` past the end is an empty page).
+    ``count``, when the caller already knows it, saves counting ``qs`` again."""
+    count = qs.count() if count is None else count
     start = (page - 1) * size
-    return {"items": list(qs[start : start + size]), "page": page, "pages": max(1, -(-count // size)), "count": count}
+    items = list(qs[start : start + size]) if start < count else []
+    return {"items": items, "page": page, "pages": max(1, -(-count // size)), "count": count}
 
 
 def _group_out(row: dict) -> dict:
@@ -173,15 +187,25 @@ def _group_out(row: dict) -> dict:
 def overdue(request, params: Query[OverdueQuery]):
     """The same services as the overdue page: groups counted in SQL and tasks sliced in SQL, so
     nothing here grows with the number of overdue tasks. An unknown or invisible group has no
-    tasks and no group row, exactly like one with nothing overdue."""
+    tasks and no group row, exactly like one with nothing overdue. With a group, its row (one
+    query) carries the count of its tasks, so neither list is counted again."""
     policy.require(request.auth, "task.view_overdue")
+    misnamed = [name for name in _PAGE_PARAMETERS if name in request.GET]
+    if misnamed:
+        raise NinjaValidationError([{"loc": ["query", name], "msg": _PAGE_PARAMETERS[name]} for name in misnamed])
     groups = services.overdue_groups(request.auth, params.by)
-    if params.group is not None:
-        groups = groups.filter(key=params.group)
-    tasks = _page_of(services.overdue_list(request.auth, params.by, params.group), params.page, params.page_size)
-    _audit_list(request.auth, tasks["items"], "task.overdue_viewed")
+    if params.group is None:
+        tasks = _page_of(services.overdue_list(request.auth, params.by), params.page, params.page_size)
+        group_page = _page_of(groups, params.groups_page, params.groups_page_size or params.page_size)
+    else:
+        row = groups.filter(key=params.group).first()
+        theirs = services.overdue_list(request.auth, params.by, params.group)
+        tasks = _page_of(theirs, params.page, params.page_size, count=row["count"] if row else 0)
+        items = [row] if row and params.groups_page == 1 else []
+        group_page = {"items": items, "page": params.groups_page, "pages": 1, "count": 1 if row else 0}
+    asked = {"page": params.page, "by": params.by, "group": params.group, "groups_page": params.groups_page}
+    _audit_list(request.auth, tasks["items"], "task.overdue_viewed", **asked, via="api")
     today = timezone.localdate()
-    group_page = _page_of(groups, params.groups_page, params.page_size)
     group_page["items"] = [_group_out(g) for g in group_page["items"]]
     return {"by": params.by, **tasks, "items": [task_out(t, today) for t in tasks["items"]], "groups": group_page}
 

@@ -55,6 +55,10 @@ def test_55_overdue_tasks_come_oldest_first_in_a_page_of_50_then_the_other_5(cli
     assert first_audit.details["case_ids"] == sorted({t["case_id"] for t in first["items"]})
     assert _last_audit().details["count"] == 5
     assert _last_audit().details["case_ids"] == sorted({t["case_id"] for t in second["items"]})
+    # ... and which page of which view was read.
+    asked = {"by": "person", "group": None, "groups_page": 1, "via": "api"}
+    assert first_audit.details == {**asked, "page": 1, "case_ids": first_audit.details["case_ids"], "count": 50}
+    assert _last_audit().details == {**asked, "page": 2, "case_ids": _last_audit().details["case_ids"], "count": 5}
 
 
 def test_the_default_page_is_25_and_a_page_past_the_end_is_empty(client, cast):
@@ -63,7 +67,9 @@ def test_the_default_page_is_25_and_a_page_past_the_end_is_empty(client, cast):
     assert len(client.get(URL, headers=headers).json()["items"]) == 25
     beyond = client.get(URL, {"page": 9}, headers=headers).json()
     assert (beyond["items"], beyond["count"], beyond["pages"]) == ([], 30, 2)
-    assert _last_audit().details == {"case_ids": [], "count": 0}
+    assert (_last_audit().details["case_ids"], _last_audit().details["count"], _last_audit().details["page"]) == (
+        [], 0, 9
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -76,6 +82,49 @@ def test_a_page_size_above_100_or_a_bad_parameter_is_refused_with_422(client, ca
     assert response.status_code == 422
     assert field in {str(part) for error in response.json()["errors"] for part in error["loc"]}
     assert not AuditEvent.objects.filter(action="task.overdue_viewed").exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ({"organisation": "3"}, ["organisation"]),
+        ({"by": "person", "organisation": "3"}, ["organisation"]),
+        ({"by": "organisation", "assignee": "3"}, ["assignee"]),
+        ({"assignee": "3", "organisation": "4"}, ["assignee", "organisation"]),
+        ({"groups": "2"}, ["groups"]),
+        ({"assignee": ""}, ["assignee"]),
+    ],
+)
+def test_the_overdue_pages_parameter_names_are_refused_with_422_naming_each_not_ignored(client, cast, query, named):
+    _late(3, cast)
+    response = client.get(URL, query, headers=auth(cast["panel_chair"]))
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert [error["loc"] for error in errors] == [["query", name] for name in named]
+    assert all("here pass" in error["msg"] for error in errors)
+    if "organisation" in named:
+        assert "`by=organisation&group=<id>`" in errors[named.index("organisation")]["msg"]
+    assert not AuditEvent.objects.filter(action="task.overdue_viewed").exists()
+
+
+def test_someone_who_may_not_ask_gets_404_whatever_the_parameters(client, cast):
+    _late(3, cast)
+    assert client.get(URL, {"organisation": "3"}, headers=auth(cast["panel_admin"])).status_code == 404
+
+
+def test_groups_can_be_paged_apart_from_the_tasks_and_default_to_the_tasks_page_size(client, cast):
+    _late(30, cast, people=5)
+    headers = auth(cast["panel_chair"])
+    apart = client.get(URL, {"page_size": 10, "groups_page_size": 2, "groups_page": 2}, headers=headers).json()
+    assert (len(apart["items"]), apart["pages"]) == (10, 3)
+    assert (len(apart["groups"]["items"]), apart["groups"]["pages"], apart["groups"]["page"]) == (2, 3, 2)
+    together = client.get(URL, {"page_size": 4}, headers=headers).json()
+    assert (len(together["items"]), len(together["groups"]["items"]), together["groups"]["pages"]) == (4, 4, 2)
+    for bad in (0, 101):
+        response = client.get(URL, {"groups_page_size": bad}, headers=headers)
+        assert response.status_code == 422 and ["query", "groups_page_size"] in [
+            e["loc"] for e in response.json()["errors"]
+        ]
 
 
 def test_groups_are_counted_over_every_overdue_task_and_paged_most_late_first(client, cast):
@@ -97,10 +146,29 @@ def test_a_group_narrows_the_tasks_to_that_person_or_organisation(client, cast):
     one = client.get(URL, {"group": people[0].pk}, headers=headers).json()
     assert {t["assignee"]["id"] for t in one["items"]} == {people[0].pk} and one["count"] == 2
     assert [(g["id"], g["count"]) for g in one["groups"]["items"]] == [(people[0].pk, 2)]
+    assert (one["pages"], one["groups"]["count"], one["groups"]["pages"]) == (1, 1, 1)
+    assert _last_audit().details == {
+        "case_ids": sorted({t["case_id"] for t in one["items"]}), "count": 2,
+        "page": 1, "by": "person", "group": people[0].pk, "groups_page": 1, "via": "api",
+    }  # fmt: skip
     organisation = people[0].organisation_id
     theirs = client.get(URL, {"by": "organisation", "group": organisation}, headers=headers).json()
     assert theirs["count"] == 4  # people 0 and 3 share the first organisation
     assert [(g["id"], g["count"]) for g in theirs["groups"]["items"]] == [(organisation, 4)]
+    assert (_last_audit().details["by"], _last_audit().details["group"]) == ("organisation", organisation)
+
+
+def test_a_groups_tasks_are_paged_by_the_count_on_its_row(client, cast):
+    people = _late(12, cast, people=2)
+    headers = auth(cast["panel_chair"])
+    second = client.get(URL, {"group": people[0].pk, "page_size": 4, "page": 2}, headers=headers).json()
+    assert (second["count"], second["pages"], len(second["items"])) == (6, 2, 2)
+    assert {t["assignee"]["id"] for t in second["items"]} == {people[0].pk}
+    # The one group row is on the first page of groups; a later page of groups is empty.
+    later = client.get(URL, {"group": people[0].pk, "groups_page": 2}, headers=headers).json()["groups"]
+    assert (later["items"], later["count"], later["page"]) == ([], 1, 2)
+    nobody = client.get(URL, {"group": 987654321}, headers=headers).json()
+    assert (nobody["items"], nobody["count"], nobody["pages"], nobody["groups"]["count"]) == ([], 0, 1, 0)
 
 
 def test_another_organisations_chair_or_case_owner_sees_none_of_our_overdue_tasks_nor_groups(client, cast):
@@ -115,7 +183,8 @@ def test_another_organisations_chair_or_case_owner_sees_none_of_our_overdue_task
             assert response.status_code == 200
             data = response.json()
             assert (data["items"], data["count"], data["groups"]["items"], data["groups"]["count"]) == ([], 0, [], 0)
-            assert _last_audit().details == {"case_ids": [], "count": 0}
+            assert (_last_audit().details["case_ids"], _last_audit().details["count"]) == ([], 0)
+            assert _last_audit().details["group"] == query.get("group")
 
 
 def test_another_organisations_practitioner_owning_no_case_gets_404(client, cast):
@@ -163,12 +232,17 @@ def test_the_overdue_api_runs_the_same_queries_for_3_and_30_overdue_tasks(client
     large = _queries(client, cast, 30)
     assert Task.objects.count() == 30
     assert large == small
+    # One group: its row carries its count, so neither the tasks nor the groups are counted.
+    assert large["one person"] == large["person"] - 2
+    assert large["one organisation"] == large["organisation"] - 2
 
 
 def test_the_openapi_schema_describes_the_paging_parameters_and_the_page_shape(client):
     operation = client.get("/api/v1/openapi.json").json()["paths"][URL]["get"]
     parameters = {p["name"]: p["schema"] for p in operation["parameters"]}
-    assert {"by", "group", "page", "page_size", "groups_page"} <= set(parameters)
+    assert {"by", "group", "page", "page_size", "groups_page", "groups_page_size"} <= set(parameters)
     assert (parameters["page_size"]["maximum"], parameters["page_size"]["default"]) == (100, 25)
+    described = {p["name"]: p.get("description", "") for p in operation["parameters"]}
+    assert "without it, page_size" in described["groups_page_size"]
     page = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     assert page.endswith("/OverduePageOut")
