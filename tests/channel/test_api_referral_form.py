@@ -17,6 +17,7 @@ from tests.formbuilder.factories import published_definition
 from tests.panels.factories import PanelFactory
 
 pytestmark = pytest.mark.django_db
+QUERIES_TO_READ_THE_FORM = 8  # token and user, api.call audit, the panels, the chosen form with its version
 
 
 @pytest.fixture
@@ -250,3 +251,25 @@ def test_on_the_built_in_form_answers_are_the_built_in_fields_by_name(api, panel
     assert "has no question 'q_online'" in problems(refused)[("answers", "q_online")]
     wrong = api(referrer, "post", "/referrals", {**referral_details(), "answers": {"approximate_age": "about ten"}})
     assert list(problems(wrong)) == [("answers", "approximate_age")]
+
+
+def test_reading_the_form_costs_the_same_few_queries_however_many_questions(
+    client, panel, referrer, django_assert_max_num_queries
+):
+    _, raw = do_create_token(referrer, name="test", days=1)
+    small = own_form(panel.area)
+    doc = copy.deepcopy(CHANNEL_REFERRAL)
+    doc["name"] = "Long referral form"
+    doc["sections"][1]["questions"] += [
+        {"id": f"q_extra{n}", "kind": "short_text", "label": f"Extra question {n}"} for n in range(40)
+    ]
+    large = published_definition(panel.area, doc)
+    choice = PanelFormChoice.objects.create(panel=panel, purpose="referral", definition=small)
+    for definition in (small, large):
+        PanelFormChoice.objects.filter(pk=choice.pk).update(definition=definition)
+        with django_assert_max_num_queries(QUERIES_TO_READ_THE_FORM):
+            response = client.get(
+                "/api/v1/channel/referral-form", {"panel_id": panel.pk}, headers={"Authorization": f"Bearer {raw}"}
+            )
+        asked = [q for section in definition.latest_version.schema["sections"] for q in section["questions"]]
+        assert [q["id"] for q in response.json()["questions"]] == [q["id"] for q in asked]
