@@ -19,6 +19,7 @@ condition leaves out is a 422 naming the question, like a missing or wrong answe
 
 from datetime import date
 
+from django import forms
 from django.core.exceptions import ValidationError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
@@ -61,14 +62,14 @@ def _question_out(question: dict) -> dict:
 
 def _builtin_kind(name: str, field) -> str:
     if name == "date_of_birth":
-        return "date"
+        return "date"  # three day/month/year boxes on the page, so not one of the form's fields
     if name == "approximate_age":
         return "number"
-    if field.__class__.__name__ == "MultipleChoiceField":
+    if isinstance(field, forms.MultipleChoiceField):
         return "multiple_choice"
-    if field.__class__.__name__ == "ChoiceField":
+    if isinstance(field, forms.ChoiceField):
         return "single_choice"
-    return "long_text" if field.widget.__class__.__name__ == "Textarea" else "short_text"
+    return "long_text" if isinstance(field.widget, forms.Textarea) else "short_text"
 
 
 def builtin_questions() -> list[dict]:
@@ -78,12 +79,13 @@ def builtin_questions() -> list[dict]:
     for name in services.REFERRAL_FIELDS:
         field = fields.get(name)
         label = field.label if field is not None else "Date of birth"
+        hint = str(field.help_text) if field is not None else "Or give approximate_age when it is not known."
         core = referral_form.CORE.get(name)
         out.append(
             {
                 "id": name,
                 "label": label.removesuffix(" (optional)"),
-                "hint": str(field.help_text) if field is not None else "",
+                "hint": hint,
                 "kind": _builtin_kind(name, field),
                 "required": bool(core and core.needed and name != "date_of_birth"),
                 "well_known": True,
@@ -125,8 +127,6 @@ def submit(user, panel, body) -> Referral:
 
 
 def _submit_builtin(user, panel, body, sent: dict) -> Referral:
-    from roundtable.channel.api import ReferralIn
-
     problems: list[tuple[tuple, str]] = []
     if body.form_version is not None:
         problems.append((("form_version",), f"{panel.name} uses the built-in referral form, which has no versions."))
@@ -146,7 +146,7 @@ def _submit_builtin(user, panel, body, sent: dict) -> Referral:
 
     try:
         # The built-in fields' types, whichever part of the body they came in.
-        fields = ReferralIn.model_validate(merged)
+        fields = type(body).model_validate(merged)
     except PydanticValidationError as error:
         problems += [(where(str(e["loc"][0])), e["msg"]) for e in error.errors()]
         raise Refused(problems) from None
@@ -205,7 +205,10 @@ def _submit_own_form(user, panel, body, sent: dict, definition) -> Referral:
     came_from: dict[str, str] = {}  # question id → the built-in field it was given as
     for qid, value in answers_sent.items():
         if qid not in questions:
-            problems.append((("answers", qid), f"{panel.name}'s referral form has no question '{qid}'. {READ_AGAIN}"))
+            message = f"{panel.name}'s referral form has no question '{qid}'."
+            if qid == "postcode" and "address" in questions:
+                message += " The postcode is part of the 'address' answer: {line1, line2, town, postcode}."
+            problems.append((("answers", qid), f"{message} {READ_AGAIN}"))
         else:
             raw[qid] = value
     for name, value in sent.items():

@@ -2,6 +2,7 @@
 checked exactly as the referral pages check them, every answer kept with the form version."""
 
 import copy
+import json
 
 import pytest
 
@@ -275,3 +276,20 @@ def test_reading_the_form_costs_the_same_few_queries_however_many_questions(
             )
         asked = [q for section in definition.latest_version.schema["sections"] for q in section["questions"]]
         assert [q["id"] for q in response.json()["questions"]] == [q["id"] for q in asked]
+
+
+def test_a_form_encoded_body_carries_the_answers_as_a_json_string(client, panel, definition, referrer):
+    _, raw = do_create_token(referrer, name="test", days=1)
+    headers = {"Authorization": f"Bearer {raw}"}
+    body = {"panel_id": panel.pk, "answers": json.dumps(form_answers())}
+    response = client.post("/api/v1/channel/referrals", data=body, headers=headers)
+    assert response.status_code == 201
+    assert Submission.objects.get().answers["q_platform"] == "A gaming chat server"
+    refused = client.post("/api/v1/channel/referrals", data={"answers": "{not json"}, headers=headers)
+    assert refused.status_code == 422
+    assert "answers must be a JSON object" in refused.json()["errors"][0]["msg"]
+
+
+def test_a_postcode_sent_as_an_answer_of_its_own_is_pointed_to_the_address(api, panel, definition, referrer):
+    found = problems(api(referrer, "post", "/referrals", {"answers": form_answers(postcode="NS1 4AB")}))
+    assert "part of the 'address' answer" in found[("answers", "postcode")]
