@@ -112,9 +112,13 @@ def panel_choices(panel) -> list[dict]:
 @transaction.atomic
 def do_choose_for_panel(actor, panel, purpose: str, definition: FormDefinition | None):
     """Set (or, with None, clear) the panel's form for a purpose. Raises ValidationError
-    naming why a form cannot be chosen."""
-    if not policy.can(actor, "panel.choose_forms", panel):
-        raise PermissionDenied("You cannot choose this panel's forms")
+    naming why a form cannot be chosen, PermissionDenied for anyone but the panel's chair and
+    administrators (an actor of None is a trusted operator, as for every service)."""
+    try:
+        policy.permit(actor, "panel.choose_forms", panel)
+    except PermissionDenied:
+        # permit's wording from the action name ("You cannot panel choose forms") reads worse.
+        raise PermissionDenied("You cannot choose this panel's forms") from None
     if purpose not in PANEL_PURPOSES:
         raise ValidationError("Choose a form for a referral, a home visit record or an information return.")
     if definition is None:

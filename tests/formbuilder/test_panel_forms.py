@@ -162,3 +162,35 @@ def test_another_panels_own_form_cannot_be_started_on_a_case(area, cast, panel):
     case = CaseFactory(owner=practitioner)
     with pytest.raises(Exception, match="belongs to Behaviour Panel"):
         services.do_start_submission(practitioner, definition, case)
+
+
+def test_the_service_refuses_anyone_but_the_panels_chair_and_administrators_and_changes_nothing(panel, area, cast):
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.exceptions import PermissionDenied
+
+    own = home_visit_form(area)
+    PanelFormChoice.objects.create(panel=panel, purpose="home_visit", definition=own)
+    inactive_chair = UserFactory(organisation=panel.chair.organisation, role="panel_chair", is_active=False)
+    panel.administrators.add(inactive_chair)
+    refused = [cast[role] for role in ("practitioner", "panel_admin", "system_admin", "other_org_admin")]
+    refused += [cast["other_org_practitioner"], inactive_chair, AnonymousUser()]
+    before = AuditEvent.objects.count()
+    for who in refused:
+        for definition in (own, None):  # choosing and clearing alike
+            with pytest.raises(PermissionDenied, match="^You cannot choose this panel's forms$"):
+                choices.do_choose_for_panel(who, panel, "home_visit", definition)
+        # Refused before anything about the choice is checked: no hint of what would be accepted.
+        with pytest.raises(PermissionDenied):
+            choices.do_choose_for_panel(who, panel, "not_a_purpose", own)
+    assert PanelFormChoice.objects.get().definition == own and AuditEvent.objects.count() == before
+
+    choices.do_choose_for_panel(panel.administrators.first(), panel, "home_visit", None)
+    assert not PanelFormChoice.objects.exists()
+    assert AuditEvent.objects.filter(action="panel.form_choice_cleared").count() == 1
+
+
+def test_a_trusted_operator_at_the_command_line_chooses_a_panels_form_like_any_other_service_call(panel, area):
+    own = home_visit_form(area)
+    choices.do_choose_for_panel(None, panel, "home_visit", own)
+    assert choices.chosen(panel, "home_visit") == own
+    assert AuditEvent.objects.get(action="panel.form_chosen").actor_id is None
