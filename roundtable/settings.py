@@ -31,6 +31,9 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # A Server-Timing header (app time, SQL time, query count) on every response, for
 # benchmarks and for looking at a slow page; off in production (see roundtable/core/timing.py).
 SERVER_TIMING = envbool("SERVER_TIMING", False)
+# Rebuild every kept access-scope subquery on reuse and refuse one that changed (see
+# access.policy.compiled_subquery). On in the test suite; it costs the CPU the store saves.
+VERIFY_COMPILED_SUBQUERIES = envbool("VERIFY_COMPILED_SUBQUERIES", False)
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -35,6 +35,10 @@ def _own_redis_database_per_worker() -> None:
 
 _own_redis_database_per_worker()
 
+# Every test that reads through an access scope also proves the scope's kept SQL is still
+# what its build makes (roundtable.access.policy.compiled_subquery).
+settings.VERIFY_COMPILED_SUBQUERIES = True
+
 # Property tests judge our code, not the machine: CI shares two cores with PostgreSQL and
 # Chromium, so neither a slow example nor slow input generation is a failure.
 hypothesis_settings.register_profile("roundtable", deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.db.models.expressions import RawSQL
@@ -106,22 +107,39 @@ def compiled_subquery(user, name: str, build: Callable[[], QuerySet]) -> RawSQL:
     subquery afresh in every query, so nothing goes stale when access changes.
 
     ``build`` must depend only on the user's id, role and organisation (the key), never on
-    values read from the database: the SQL is reused by every later request of that user
-    in this process (a bounded, least-recently-used store)."""
+    values read from the database or the clock: the SQL is reused by every later request of
+    that user in this process (a bounded, least-recently-used store). With the setting
+    VERIFY_COMPILED_SUBQUERIES (on in the test suite) every reuse builds the subquery again
+    and refuses SQL that differs, so a build that breaks this fails the tests that use it."""
     key = (name, user.pk, user.role, user.organisation_id, user.is_active)
     with _COMPILED_LOCK:
         compiled = _COMPILED.get(key)
         if compiled is not None:
             _COMPILED.move_to_end(key)
-            return compiled
-    queryset = build()
-    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
-    compiled = RawSQL(sql, params)  # noqa: S611 (Django compiled it; params stay bound)
+    if compiled is not None:
+        if getattr(settings, "VERIFY_COMPILED_SUBQUERIES", False):
+            _refuse_changed_sql(name, user, compiled, _compile(build))
+        return compiled
+    compiled = _compile(build)
     with _COMPILED_LOCK:
         _COMPILED[key] = compiled
         while len(_COMPILED) > COMPILED_LIMIT:
             _COMPILED.popitem(last=False)
     return compiled
+
+
+def _compile(build: Callable[[], QuerySet]) -> RawSQL:
+    queryset = build()
+    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    return RawSQL(sql, params)  # noqa: S611 (Django compiled it; params stay bound)
+
+
+def _refuse_changed_sql(name: str, user, kept: RawSQL, fresh: RawSQL) -> None:
+    if (kept.sql, tuple(kept.params)) != (fresh.sql, tuple(fresh.params)):
+        raise AssertionError(
+            f"The {name!r} scope subquery for user {user.pk} compiled to different SQL on reuse: its build "
+            "depends on more than the user's id, role and organisation, so the kept SQL would be stale."
+        )
 
 
 def has_role(user, *roles: Role) -> bool:

@@ -48,3 +48,33 @@ def test_the_kept_sql_is_bounded(organisation, monkeypatch):
     for _ in range(4):
         list(policy.visible(UserFactory(organisation=organisation), Case.objects.all()))
     assert len(policy._COMPILED) == 2
+
+
+def test_a_build_that_reads_the_database_is_refused_when_its_sql_is_reused(organisation, settings):
+    """The contract (builds depend on the user's id, role and organisation only) is checked in
+    the test suite: a build whose SQL would change fails on its first reuse."""
+    settings.VERIFY_COMPILED_SUBQUERIES = True
+    user = UserFactory(organisation=organisation)
+    CaseFactory(owner=user)
+
+    def build():  # wrongly inlines what the database holds now
+        return Case.objects.filter(pk__in=list(Case.objects.values_list("pk", flat=True)))
+
+    policy.compiled_subquery(user, "test.reads_the_database", build)
+    CaseFactory(owner=user)
+    with pytest.raises(AssertionError, match="test.reads_the_database"):
+        policy.compiled_subquery(fresh(user), "test.reads_the_database", build)
+
+
+def test_without_verification_the_kept_sql_is_reused_as_it_is(organisation, settings):
+    settings.VERIFY_COMPILED_SUBQUERIES = False
+    user = UserFactory(organisation=organisation)
+    built = []
+
+    def build():
+        built.append(1)
+        return Case.objects.filter(owner_id=user.pk)
+
+    first = policy.compiled_subquery(user, "test.kept", build)
+    assert policy.compiled_subquery(fresh(user), "test.kept", build) is first
+    assert len(built) == 1
