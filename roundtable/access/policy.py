@@ -84,11 +84,12 @@ def require(user, action: str, obj: Model | None = None) -> None:
         raise Http404
 
 
-def permit(actor, action: str, obj: Model | None = None) -> None:
-    """For services: refuse an action the actor may not take, naming it ("You cannot close case").
+def permit(actor, action: str, obj: Model | None = None, *, doing: str = "") -> None:
+    """For services: refuse an action the actor may not take, naming it: "You cannot " and
+    ``doing`` ("choose this panel's forms"), or else the action's own name ("close case").
     An actor of None is a trusted operator at the command line (manage.py, data loading)."""
     if actor is not None and not can(actor, action, obj):
-        raise PermissionDenied(f"You cannot {action.replace('.', ' ').replace('_', ' ')}")
+        raise PermissionDenied(f"You cannot {doing or action.replace('.', ' ').replace('_', ' ')}")
 
 
 # Compiled scope subqueries, shared by the requests of one app process (see compiled_subquery).

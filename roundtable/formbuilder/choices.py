@@ -9,7 +9,7 @@ Likewise an information return form must carry the questions an information requ
 answer needs (roundtable/inforequests/return_form.py), for a panel and for an area alike.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
@@ -114,11 +114,7 @@ def do_choose_for_panel(actor, panel, purpose: str, definition: FormDefinition |
     """Set (or, with None, clear) the panel's form for a purpose. Raises ValidationError
     naming why a form cannot be chosen, PermissionDenied for anyone but the panel's chair and
     administrators (an actor of None is a trusted operator, as for every service)."""
-    try:
-        policy.permit(actor, "panel.choose_forms", panel)
-    except PermissionDenied:
-        # permit's wording from the action name ("You cannot panel choose forms") reads worse.
-        raise PermissionDenied("You cannot choose this panel's forms") from None
+    policy.permit(actor, "panel.choose_forms", panel, doing="choose this panel's forms")
     if purpose not in PANEL_PURPOSES:
         raise ValidationError("Choose a form for a referral, a home visit record or an information return.")
     if definition is None:
