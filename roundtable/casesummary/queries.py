@@ -13,10 +13,10 @@ An app that is not installed (``importlib.util.find_spec``) leaves its section o
 import importlib.util
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from django.apps import apps
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from roundtable.access import policy
@@ -46,10 +46,77 @@ class ChannelSection:
     history: list  # [{"event", "title", "moved", "lines"}], oldest first
 
 
+@dataclass(frozen=True)
+class EntryRange:
+    """The chronology dates a summary covers, both inclusive, as days in Europe/London.
+    Neither given: the newest entries, up to the limit."""
+
+    start: date | None = None
+    end: date | None = None
+
+    @property
+    def chosen(self) -> bool:
+        return self.start is not None or self.end is not None
+
+    def q(self, prefix: str = "") -> Q:
+        """The entries (or, with ``entry__``, the revisions of entries) inside the range."""
+        q = Q()
+        if self.start is not None:
+            q &= Q(**{f"{prefix}occurred_at__gte": _day_starts(self.start)})
+        if self.end is not None:
+            q &= Q(**{f"{prefix}occurred_at__lt": _day_starts(self.end + timedelta(days=1))})
+        return q
+
+    def audit(self) -> dict:
+        return {
+            "range_from": self.start.isoformat() if self.start else None,
+            "range_to": self.end.isoformat() if self.end else None,
+        }
+
+
+def _day_starts(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@dataclass(frozen=True)
+class EntryCounts:
+    """How many entries of the case the user may see, and where they lie against the range."""
+
+    total: int
+    before: int  # before the range's first day
+    after: int  # after its last day
+
+    @property
+    def in_range(self) -> int:
+        return self.total - self.before - self.after
+
+
+def count_entries(user, case: Case, span: EntryRange) -> EntryCounts:
+    """One query, whatever the size of the case: counted before anything is read, so a range
+    that is too large is refused without loading it."""
+    counts = {"total": Count("pk")}
+    if span.start is not None:
+        counts["before"] = Count("pk", filter=Q(occurred_at__lt=_day_starts(span.start)))
+    if span.end is not None:
+        counts["after"] = Count("pk", filter=Q(occurred_at__gte=_day_starts(span.end + timedelta(days=1))))
+    found = case_queries.case_entries(user, case).order_by().aggregate(**counts)
+    return EntryCounts(total=found["total"], before=found.get("before", 0), after=found.get("after", 0))
+
+
 @dataclass
 class Chronology:
     entries: list  # oldest first; each with content_visible, was_amended, earlier (revisions)
     restricted_count: int = 0
+    span: EntryRange = field(default_factory=EntryRange)
+    total: int = 0  # entries of the case the user may see, in the summary or not
+    before: int = 0  # of those, left out because they are older than the summary's first
+    after: int = 0  # and newer than its last (only when the range ends before today)
+    limit: int = 0
+
+    @property
+    def omitted(self) -> int:
+        """Entries of the case (that the user may see) left out of this summary."""
+        return self.total - len(self.entries)
 
 
 @dataclass
@@ -177,28 +244,49 @@ def channel_of(user, case: Case) -> ChannelSection | None:
     return ChannelSection(channel_case=channel_case, referral=referral, history=history)
 
 
-def chronology_of(user, case: Case) -> Chronology:
-    """Every entry the user may see, oldest first. Entries whose text they may not read keep
-    only what the chronology page shows of them (kind, when, who wrote it)."""
-    entries = list(
+def chronology_of(user, case: Case, span: EntryRange, limit: int, counts: EntryCounts) -> Chronology:
+    """The entries the user may see in ``span``, oldest first; with no range chosen, the
+    newest ``limit`` of them. The caller has counted a chosen range and refused one holding
+    more than ``limit``. Entries whose text they may not read keep only what the chronology
+    page shows of them (kind, when, who wrote it)."""
+    found = (
         case_queries.case_entries(user, case)
+        .filter(span.q())
         .select_related("retracted_by__organisation")
         .prefetch_related("restricted_to")
-        .order_by("occurred_at", "id")
+        .order_by("-occurred_at", "-id")
     )
+    entries = list(reversed(found[:limit]))
     # Earlier versions: the revision scope already leaves out entries the user may not read.
+    # Read by the range (not a list of ids, which could pass a database's parameter limit).
     earlier = defaultdict(list)
-    revisions = policy.visible(user, EntryRevision.objects.filter(entry__case_id=case.pk)).select_related(
-        "edited_by__organisation"
-    )
-    for revision in revisions.order_by("entry_id", "version"):
-        earlier[revision.entry_id].append(revision)
+    if entries:
+        kept = {entry.pk for entry in entries}
+        revisions = policy.visible(
+            user,
+            EntryRevision.objects.filter(span.q("entry__"), entry__case_id=case.pk).filter(
+                entry__occurred_at__gte=entries[0].occurred_at
+            ),
+        ).select_related("edited_by__organisation")
+        for revision in revisions.order_by("entry_id", "version"):
+            if revision.entry_id in kept:
+                earlier[revision.entry_id].append(revision)
     restricted = 0
     for entry in entries:
         entry.earlier = earlier.get(entry.pk, []) if entry.content_visible else []
         if not entry.content_visible:
             restricted += 1
-    return Chronology(entries=entries, restricted_count=restricted)
+    after = counts.after
+    before = counts.total - after - len(entries)  # with no range chosen: the older ones past the limit
+    return Chronology(
+        entries=entries,
+        restricted_count=restricted,
+        span=span,
+        total=counts.total,
+        before=before,
+        after=after,
+        limit=limit,
+    )
 
 
 def documents_of(user, case: Case) -> Documents | None:
@@ -271,9 +359,12 @@ def tasks_of(user, case: Case) -> list | None:
     return list(case_tasks(user, case).select_related("created_by__organisation"))
 
 
-def case_summary(user, case: Case, *, now: datetime | None = None) -> CaseSummary:
-    """The whole case as ``user`` may see it. The caller has fetched ``case`` through the
-    policy and checked ``case.export_summary``."""
+def case_summary(
+    user, case: Case, *, span: EntryRange, limit: int, counts: EntryCounts, now: datetime | None = None
+) -> CaseSummary:
+    """The whole case as ``user`` may see it, its chronology bounded by ``span`` and ``limit``
+    (``counts``: from ``count_entries``). The caller has
+    fetched ``case`` through the policy and checked ``case.export_summary``."""
     requests, attachments = requests_of(user, case)
     return CaseSummary(
         case=case,
@@ -282,7 +373,7 @@ def case_summary(user, case: Case, *, now: datetime | None = None) -> CaseSummar
         profile=profile_of(user, case),
         members=members_of(user, case),
         channel=channel_of(user, case),
-        chronology=chronology_of(user, case),
+        chronology=chronology_of(user, case, span, limit, counts),
         documents=documents_of(user, case),
         requests=requests,
         attachments=attachments,

@@ -39,6 +39,52 @@ def _author(entry) -> str:
     return f"{entry.author.full_name}, {entry.organisation.name}"
 
 
+def _entries(count: int) -> str:
+    return f"{count:,} {'entry' if count == 1 else 'entries'}"
+
+
+def coverage(chronology) -> list[str]:
+    """Which chronology entries the summary holds and which it leaves out, in words: said on
+    the first page and at the head of the chronology, so nobody takes a part for the whole."""
+    c, span = chronology, chronology.span
+    shown = len(c.entries)
+    if not span.chosen:
+        if not c.before:
+            if not c.total:
+                return ["Chronology: nothing on this case that you may see has been recorded."]
+            return [f"Chronology: all {_entries(c.total)} on this case that you may see."]
+        first, last = c.entries[0].occurred_at, c.entries[-1].occurred_at
+        return [
+            f"Chronology: the newest {_entries(shown)} of the {_entries(c.total)} on this case that you may see, "
+            f"from {when(first)} to {when(last)}.",
+            f"{_entries(c.before)} older than these {'is' if c.before == 1 else 'are'} not in this summary "
+            f"(one summary holds at most {c.limit:,}). To include them, choose their dates on the case "
+            "summary page.",
+        ]
+    if span.start and span.end:
+        dates = f"from {long_date(span.start)} to {long_date(span.end)}"
+    elif span.start:
+        dates = f"from {long_date(span.start)} onwards"
+    else:
+        dates = f"up to and including {long_date(span.end)}"
+    lines = [
+        f"Chronology: the {_entries(shown)} {dates} (the dates chosen), of the {_entries(c.total)} on this "
+        "case that you may see."
+    ]
+    if c.omitted:
+        parts = []
+        if c.before:
+            parts.append(f"{c.before:,} before {long_date(span.start)}")
+        if c.after:
+            parts.append(f"{c.after:,} after {long_date(span.end)}")
+        lines.append(
+            f"{_entries(c.omitted)} {'is' if c.omitted == 1 else 'are'} not in this summary: {' and '.join(parts)}."
+        )
+    else:
+        lines.append("No entry of the case is left out.")
+    return lines
+
+
 def _yes_no(value) -> str:
     return {True: "Yes", False: "No"}.get(value, "Not recorded")
 
@@ -112,6 +158,8 @@ def _cover(doc: PdfDocument, summary: CaseSummary) -> None:
         subtitle=f"{case.get_kind_display()} case, {case.get_state_display().lower()}",
         notice=HANDLING.format(name=summary.produced_by.full_name),
     )
+    for number, line in enumerate(coverage(summary.chronology)):
+        doc.paragraph(line, bold=number == 0)
     if summary.chronology and summary.chronology.restricted_count:
         count = summary.chronology.restricted_count
         doc.paragraph(
@@ -354,13 +402,13 @@ def _chronology(doc: PdfDocument, summary: CaseSummary) -> None:
     chronology = summary.chronology
     doc.heading("Chronology")
     doc.paragraph(
-        "Everything recorded on the case, in the order it happened. Amended entries show their earlier "
+        "What was recorded on the case, in the order it happened. Amended entries show their earlier "
         "versions; retracted entries show who retracted them and why.",
         small=True,
         muted=True,
     )
-    if not chronology.entries:
-        doc.paragraph("Nothing has been recorded yet.")
+    for line in coverage(chronology):
+        doc.paragraph(line, small=True)
     for entry in chronology.entries:
         kind = entry.get_kind_display()
         if not entry.content_visible:

@@ -1,22 +1,30 @@
 """Producing a case summary PDF: check, read, render, audit.
 
+The chronology holds at most ``CASE_SUMMARY_MAX_ENTRIES`` entries, so one export's time and
+size are bounded whatever the size of the case: the newest entries unless the user chooses
+dates, and a chosen range holding more is refused with how many it holds (``RangeTooLarge``)
+before anything is read. The PDF's first page says which entries it covers and how many it
+leaves out.
+
 The audit event records who produced which case's summary, when, how (page or API), how
-many pages, which sections, how many entries were withheld for lock-down, and the SHA-256
-of the file produced — so a printed copy can later be matched to the export that made it.
-It records nothing of what the summary says (auditors do not read case content).
+many pages, which sections, the date range and how many entries were in it, left out of
+it and withheld for lock-down, and the SHA-256 of the file produced — so a printed copy can
+later be matched to the export that made it. It records nothing of what the summary says
+(auditors do not read case content).
 """
 
 import hashlib
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from roundtable.access import policy
 from roundtable.audit.services import record
 from roundtable.cases.models import Case
-from roundtable.casesummary.queries import case_summary
+from roundtable.casesummary.queries import EntryRange, case_summary, count_entries
 from roundtable.casesummary.render import render
 
 EXPORTED = "case.summary_exported"
@@ -37,11 +45,36 @@ def filename_for(case: Case, produced_at) -> str:
     return f"case-summary-{reference}-{timezone.localdate(produced_at):%Y-%m-%d}.pdf"
 
 
-def do_export_case_summary(actor, case: Case, *, via: str = "page") -> Export:
-    """The case summary as ``actor`` may see it. ``case`` was fetched through the policy;
-    refusal is a 404, like any other read the user may not make."""
+class RangeTooLarge(Exception):
+    """A chosen date range holds more entries than one summary may."""
+
+    def __init__(self, held: int, limit: int):
+        self.held, self.limit = held, limit
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return (
+            f"The dates you chose hold {self.held:,} chronology entries, and a case summary can hold at most "
+            f"{self.limit:,}. Choose a shorter range."
+        )
+
+
+def entry_limit() -> int:
+    return settings.CASE_SUMMARY_MAX_ENTRIES
+
+
+def do_export_case_summary(actor, case: Case, *, span: EntryRange | None = None, via: str = "page") -> Export:
+    """The case summary as ``actor`` may see it, its chronology the entries in ``span`` (by
+    default the newest, up to the limit). ``case`` was fetched through the policy; refusal is
+    a 404, like any other read the user may not make. Raises ``RangeTooLarge``."""
     policy.require(actor, "case.export_summary", case)
-    summary = case_summary(actor, case)
+    span = span or EntryRange()
+    limit = entry_limit()
+    counts = count_entries(actor, case, span)
+    if span.chosen and counts.in_range > limit:
+        raise RangeTooLarge(counts.in_range, limit)
+    summary = case_summary(actor, case, span=span, limit=limit, counts=counts)
     rendered = render(summary)
     digest = hashlib.sha256(rendered.content).hexdigest()
     with transaction.atomic():
@@ -54,7 +87,11 @@ def do_export_case_summary(actor, case: Case, *, via: str = "page") -> Export:
             via=via,
             pages=rendered.pages,
             sections=summary.sections,
+            **span.audit(),
             entries=len(summary.chronology.entries),
+            entries_total=counts.total,
+            entries_not_included=summary.chronology.omitted,
+            entry_limit=limit,
             entries_withheld=summary.chronology.restricted_count,
             sha256=digest,
         )

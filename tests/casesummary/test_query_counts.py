@@ -5,6 +5,7 @@ The bound is what PostgreSQL needs (the audit chain takes an advisory lock there
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.conftest import force_sign_in
 
@@ -22,3 +23,19 @@ def test_the_case_summary_pdf_query_count_does_not_grow(client, team, profile, r
     with django_assert_max_num_queries(BOUND):
         response = client.get(reverse("casesummary:pdf", args=[team["case"].pk]))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_a_limited_or_ranged_export_costs_the_same_queries_whatever_the_number_of_entries(
+    client, team, profile, records, many, n, settings, django_assert_max_num_queries
+):
+    settings.CASE_SUMMARY_MAX_ENTRIES = 60
+    many(n)
+    force_sign_in(client, team["chair"])
+    today = timezone.localdate()
+    ranged = {"from_day": "1", "from_month": "1", "from_year": "2000", "to_day": today.day,
+              "to_month": today.month, "to_year": today.year}  # fmt: skip
+    for params in ({}, ranged):
+        with django_assert_max_num_queries(BOUND):
+            response = client.get(reverse("casesummary:pdf", args=[team["case"].pk]), params)
+        assert response.status_code == 200
