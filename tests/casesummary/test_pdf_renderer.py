@@ -84,3 +84,30 @@ def _one_paragraph(text: str) -> bytes:
     doc = a_document()
     doc.paragraph(text)
     return doc.render().content
+
+
+def test_a_page_total_of_four_digits_is_drawn_whole_on_every_page(recwarn):
+    doc = a_document()
+    for _ in range(1000):
+        doc.paragraph("A page of its own.")
+        doc.page_break()
+    rendered = doc.render()
+    pages = pdf_pages(rendered.content)
+    assert rendered.pages == len(pages) == 1001
+    assert "Page 1 of 1,001" in pages[0] and "Page 1,001 of 1,001" in pages[-1]
+    assert not [w for w in recwarn if "alias" in str(w.message)]  # fpdf2's "wider than the reserved alias width"
+
+
+def test_text_that_reads_like_the_page_total_alias_is_printed_as_typed():
+    assert "Meeting notes {nb} stay as typed" in pdf_text(_one_paragraph("Meeting notes {nb} stay as typed"))
+
+
+def test_long_lines_wrap_at_spaces_and_a_word_longer_than_a_line_is_split_not_lost():
+    words = " ".join(f"word{i}" for i in range(400))
+    link = "https://example.org/" + "a" * 300
+    doc = a_document()
+    doc.paragraph(words)
+    doc.key_values([("Link", link)])
+    rendered = doc.render()
+    assert words in pdf_text(rendered.content)
+    assert link in "".join(pdf_text(rendered.content).split())

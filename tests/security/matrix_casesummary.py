@@ -1,4 +1,4 @@
-"""Permission matrix rows for the case summary PDF (see matrix.py).
+"""Permission matrix rows for the case summary page and PDF (see matrix.py).
 
 The practitioner owns the case; the panel chair is a contributor on it (chairs on a case
 may produce its summary); the panel administrator is a contributor and the organisation
@@ -21,6 +21,7 @@ def build(world):
 
 
 ROWS: dict[str, Row] = {
+    "casesummary:page": Row(EXPORTERS, kwargs=lambda w: {"pk": w["summary_case"].pk}),
     "casesummary:pdf": Row(EXPORTERS, kwargs=lambda w: {"pk": w["summary_case"].pk}),
     "api:case_summary_pdf": Row(EXPORTERS, api=True, anonymous=401, kwargs=lambda w: {"case_id": w["summary_case"].pk}),
 }
