@@ -266,7 +266,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 # PDFs (case summaries, minutes) are drawn with DejaVu Sans from the npm package dejavu-fonts-ttf.
 PDF_FONT_DIR = env("PDF_FONT_DIR", str(BASE_DIR / "node_modules" / "dejavu-fonts-ttf" / "ttf"))
 # The most chronology entries one case summary holds: bounds the time and memory of one
-# export (about 3 seconds per 1,000 entries) and keeps the PDF readable (docs/case-summary.md).
+# export (about 2 seconds per 1,000 entries) and keeps the PDF readable (docs/case-summary.md).
 CASE_SUMMARY_MAX_ENTRIES = envint("CASE_SUMMARY_MAX_ENTRIES", 1000)
 if CASE_SUMMARY_MAX_ENTRIES < 1:
     raise ImproperlyConfigured("CASE_SUMMARY_MAX_ENTRIES must be 1 or more")
