@@ -80,37 +80,58 @@ def _questions(schema: dict):
         yield from section.get("questions", [])
 
 
+def _kinds(core: Core) -> str:
+    return " or ".join(KIND_WORDS[k] for k in sorted(core.kinds))
+
+
+def _core_problems(qid: str, question: dict | None, *, in_group: bool = False) -> list[str]:
+    """What is wrong with the form's question of this well-known id (None: the form has none)."""
+    core = CORE[qid]
+    if question is None:
+        if in_group:
+            return [f"The question '{qid}' ({core.label}) cannot be inside a repeating group."]
+        if core.needed:
+            return [f"It has no question with the id '{qid}' ({core.label}, {_kinds(core)})."]
+        return []
+    found = []
+    if question["kind"] not in core.kinds:
+        return [f"The question '{qid}' ({core.label}) must be {_kinds(core)}, not {question['kind']}."]
+    if core.values and question["kind"] != "yes_no":
+        values = {o["value"] for o in question.get("options", [])}
+        unknown = sorted(values - core.values)
+        if unknown:
+            allowed = ", ".join(sorted(core.values))
+            found.append(
+                f"The question '{qid}' ({core.label}) has options the Channel process does not know: "
+                f"{', '.join(unknown)}. Its option values must be among: {allowed}."
+            )
+    if core.needed and question.get("show_if"):
+        found.append(f"The question '{qid}' ({core.label}) is always needed, so it cannot have a show-if condition.")
+    return found
+
+
+def well_known() -> dict[str, str]:
+    """The well-known ids, each with what the Channel process reads from it (for the builder's hint)."""
+    return {
+        qid: f"{core.label}: {_kinds(core)}{', always needed' if core.needed else ''}" for qid, core in CORE.items()
+    }
+
+
+def question_problems(question: dict, *, in_group: bool = False) -> list[str]:
+    """The checks ``problems`` makes of one question, if its id is well known (the builder
+    refuses a question that would fail them)."""
+    if question.get("id") not in CORE:
+        return []
+    return _core_problems(question["id"], None if in_group else question, in_group=in_group)
+
+
 def problems(schema: dict) -> list[str]:
     """Why this form cannot be a Channel referral form (empty: it can), one sentence each."""
     found: list[str] = []
     top = {q["id"]: q for q in _questions(schema)}
     inner = {i["id"] for q in top.values() for i in q.get("questions", [])}
-    for qid, core in CORE.items():
-        question = top.get(qid)
-        if question is None:
-            if qid in inner:
-                found.append(f"The question '{qid}' ({core.label}) cannot be inside a repeating group.")
-            elif core.needed:
-                kinds = " or ".join(KIND_WORDS[k] for k in sorted(core.kinds))
-                found.append(f"It has no question with the id '{qid}' ({core.label}, {kinds}).")
-            continue
-        if question["kind"] not in core.kinds:
-            kinds = " or ".join(KIND_WORDS[k] for k in sorted(core.kinds))
-            found.append(f"The question '{qid}' ({core.label}) must be {kinds}, not {question['kind']}.")
-            continue
-        if core.values and question["kind"] != "yes_no":
-            values = {o["value"] for o in question.get("options", [])}
-            unknown = sorted(values - core.values)
-            if unknown:
-                allowed = ", ".join(sorted(core.values))
-                found.append(
-                    f"The question '{qid}' ({core.label}) has options the Channel process does not know: "
-                    f"{', '.join(unknown)}. Its option values must be among: {allowed}."
-                )
-        if core.needed and question.get("show_if"):
-            found.append(
-                f"The question '{qid}' ({core.label}) is always needed, so it cannot have a show-if condition."
-            )
+    for qid in CORE:
+        found += _core_problems(qid, top.get(qid), in_group=qid in inner)
     if "referrer_email" not in top and "referrer_phone" not in top:
         found.append(
             "It has no question with the id 'referrer_email' or 'referrer_phone': "

@@ -114,8 +114,17 @@ def add_question(doc: dict, section_id: str, kind: str, *, group_id: str = "") -
 
 
 def replace_question(doc: dict, question_id: str, replacement: dict) -> None:
+    """Put ``replacement`` where the question was. If it has a new id, show-if conditions that
+    looked at the old one follow it (the schema check refuses an id already taken)."""
     holder, question, _ = find_question(doc, question_id)
     holder[holder.index(question)] = replacement
+    new_id = replacement.get("id")
+    if new_id != question_id:
+        for section in doc.get("sections", []):
+            for other in section.get("questions", []):
+                condition = other.get("show_if") or {}
+                if condition.get("question") == question_id:
+                    condition["question"] = new_id
 
 
 def remove_question(doc: dict, question_id: str) -> None:

@@ -6,8 +6,12 @@ from decimal import Decimal
 
 from django import forms
 
+from roundtable.formbuilder import wellknown
 from roundtable.formbuilder.models import Purpose
-from roundtable.formbuilder.schema import CHOICE_KINDS, DATE_WHEN, KINDS, OPS, options_of
+from roundtable.formbuilder.schema import CHOICE_KINDS, DATE_WHEN, ID_RE, KINDS, OPS, options_of
+
+# The longest question id schema.ID_RE allows.
+MAX_ID = 40
 
 
 class DefinitionForm(forms.Form):
@@ -145,6 +149,14 @@ class QuestionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One per line, as the option is labelled (for 'is', give one).",
     )
+    question_id = forms.CharField(
+        label="Question id (advanced)",
+        required=False,
+        max_length=200,  # longer is refused by clean_question_id with its length named, not cut short
+        help_text="The code answers are kept under and exported with. Most forms never need to change it. "
+        f"Lower-case letters, digits and _, starting with a letter, at most {MAX_ID} characters; "
+        "unique in the form. Leave it empty to keep the current id.",
+    )
 
     FIELDS_BY_KIND = {
         "short_text": ["min_length", "max_length", "pattern", "pattern_message"],
@@ -155,13 +167,25 @@ class QuestionForm(forms.Form):
         "multiple_choice": ["options", "min_selected", "max_selected"],
         "group": ["item_label", "min_items", "max_items"],
     }
-    SHARED = ["label", "hint", "required"]
+    SHARED = ["label", "hint", "required", "question_id"]
     CONDITION = ["show_if_question", "show_if_op", "show_if_values"]
 
-    def __init__(self, *args, question: dict, earlier: list[dict], in_group: bool, **kwargs):
+    def __init__(
+        self,
+        *args,
+        question: dict,
+        earlier: list[dict],
+        in_group: bool,
+        purpose: str = "",
+        others: dict[str, str] | None = None,
+        **kwargs,
+    ):
+        """``others``: every other question's id in the form (inside repeating groups too:
+        they share one namespace) → its label; ``purpose``: the form's, for well-known ids."""
         self.question, self.earlier, self.in_group = question, earlier, in_group
+        self.purpose, self.others = purpose, others or {}
         kind = question["kind"]
-        if not args and "initial" not in kwargs:
+        if (not args or args[0] is None) and "initial" not in kwargs:  # a GET: the saved settings
             kwargs["initial"] = self.initial_from(question)
         super().__init__(*args, **kwargs)
         keep = self.SHARED + self.FIELDS_BY_KIND.get(kind, []) + ([] if in_group else self.CONDITION)
@@ -182,6 +206,7 @@ class QuestionForm(forms.Form):
         initial = {
             "label": question.get("label", ""),
             "hint": question.get("hint", ""),
+            "question_id": question.get("id", ""),
             "required": question.get("required", False),
             "options": _options_text(question),
             "item_label": question.get("item_label", ""),
@@ -195,10 +220,59 @@ class QuestionForm(forms.Form):
             initial["show_if_values"] = "\n".join(values)
         return initial
 
+    def clean_question_id(self) -> str:
+        typed = self.cleaned_data.get("question_id", "")
+        if not typed or typed == self.question["id"]:
+            return self.question["id"]
+        if len(typed) > MAX_ID:
+            raise forms.ValidationError(
+                f"A question id can be at most {MAX_ID} characters (this one has {len(typed)})."
+            )
+        if typed != typed.lower():
+            raise forms.ValidationError(
+                f"A question id uses lower-case letters only: write '{typed.lower()}', not '{typed}'."
+            )
+        wrong = sorted({c for c in typed if not (c.isascii() and (c.isalnum() or c == "_"))})
+        if wrong:
+            shown = ", ".join("a space" if c.isspace() else f"'{c}'" for c in wrong)
+            raise forms.ValidationError(
+                f"A question id can hold only lower-case letters, digits and _ (underscore), not {shown}."
+            )
+        if not ID_RE.match(typed):
+            raise forms.ValidationError(f"A question id must start with a letter ('{typed}' starts with '{typed[0]}').")
+        if typed in self.others:
+            raise forms.ValidationError(
+                f"Another question in this form already has the id '{typed}' ('{self.others[typed][:60]}'). "
+                "Ids are unique across the whole form, including questions inside repeating groups."
+            )
+        return typed
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        # A well-known id must suit what reads it, by the checks the panel's choice and
+        # publishing run. Only what this edit would newly break is refused: an imported
+        # question that already fails keeps its label editable (choosing it says why not).
+        after = wellknown.question_problems(self.purpose, self.to_question(), in_group=self.in_group)
+        if data["question_id"] == self.question["id"]:
+            before = set(wellknown.question_problems(self.purpose, self.question, in_group=self.in_group))
+            after = [problem for problem in after if problem not in before]
+        if after:
+            self.add_error(
+                "question_id",
+                f"'{data['question_id']}' is a well-known id: when {wellknown.reader(self.purpose)} reads "
+                "its answer, so the question must suit it. Change the question, or choose another id.",
+            )
+            for problem in after:
+                self.add_error("question_id", problem)
+        return data
+
     def to_question(self) -> dict:
         """The question as the form says it should be (checked whole by the service)."""
         data = self.cleaned_data
         question = {key: value for key, value in self.question.items() if key in ("id", "kind", "questions")}
+        question["id"] = data.get("question_id") or self.question["id"]
         question.update(
             {"label": data.get("label", ""), "hint": data.get("hint", ""), "required": bool(data.get("required"))}
         )

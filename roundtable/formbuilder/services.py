@@ -78,7 +78,7 @@ def do_create_definition(
 
 @transaction.atomic
 def do_save_draft(
-    actor: User | None, definition: FormDefinition, draft: dict, *, expected_version: int
+    actor: User | None, definition: FormDefinition, draft: dict, *, expected_version: int, audit: dict | None = None
 ) -> FormDefinition:
     """Replace the draft after checking it whole. Raises ValidationError naming every
     problem, or EditConflict if someone else saved the draft since ``expected_version``."""
@@ -96,20 +96,26 @@ def do_save_draft(
         expected_version,
         {"draft": cleaned, "name": cleaned["name"], "purpose": cleaned["purpose"], "updated_at": timezone.now()},
     )
-    record(actor, "formdefinition.draft_saved", saved, actor_label="manage.py", version=saved.version)
+    record(actor, "formdefinition.draft_saved", saved, actor_label="manage.py", version=saved.version, **(audit or {}))
     return saved
 
 
 def do_change_draft(
-    actor: User, definition: FormDefinition, change: Callable[[dict], object], *, expected_version: int
+    actor: User,
+    definition: FormDefinition,
+    change: Callable[[dict], object],
+    *,
+    expected_version: int,
+    audit: dict | None = None,
 ):
-    """Apply a builder change (builder.py) to a copy of the draft and save it if the result is valid."""
+    """Apply a builder change (builder.py) to a copy of the draft and save it if the result is
+    valid. ``audit``: what the change was, added to the draft_saved event (a question's new id)."""
     draft = copy.deepcopy(definition.draft)
     try:
         result = change(draft)
     except BuilderError as problem:
         raise ValidationError(str(problem)) from None
-    return do_save_draft(actor, definition, draft, expected_version=expected_version), result
+    return do_save_draft(actor, definition, draft, expected_version=expected_version, audit=audit), result
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from roundtable.access import policy
 from roundtable.core.conflicts import EditConflict
-from roundtable.formbuilder import builder, services
+from roundtable.formbuilder import builder, services, wellknown
 from roundtable.formbuilder.forms import AddQuestionForm, DefinitionForm, ImportForm, QuestionForm, SectionForm
 from roundtable.formbuilder.models import AreaFormChoice, FormDefinition, FormVersion, Submission
 from roundtable.formbuilder.render import fill_sections
@@ -263,6 +263,17 @@ def _earlier(draft: dict, question_id: str) -> list[dict]:
     return earlier
 
 
+def _other_ids(draft: dict, question_id: str) -> dict[str, str]:
+    """Every other question's id → label; questions inside repeating groups included, since
+    the schema keeps one namespace of ids for the whole form."""
+    return {
+        asked["id"]: asked.get("label", "")
+        for _section, question in all_questions(draft)
+        for asked in [question, *question.get("questions", [])]
+        if asked["id"] != question_id
+    }
+
+
 def _question_form(request, definition, question_id):
     _holder, question, group = builder.find_question(definition.draft, question_id)
     return (
@@ -271,6 +282,8 @@ def _question_form(request, definition, question_id):
             question=question,
             earlier=_earlier(definition.draft, question_id),
             in_group=group is not None,
+            purpose=definition.purpose,
+            others=_other_ids(definition.draft, question_id),
         ),
         question,
         group,
@@ -286,11 +299,14 @@ def question_edit(request, pk, question_id):
         messages.error(request, str(problem))
         return redirect("formbuilder:definition_detail", definition.pk)
     if request.method == "POST" and form.is_valid():
+        new_id = form.cleaned_data["question_id"]
         try:
             services.do_change_draft(
                 request.user, definition,
                 lambda d: builder.replace_question(d, question_id, form.to_question()),
                 expected_version=_expected(request),
+                audit={"question": question_id} | ({"question_id_changed": [question_id, new_id]}
+                                                    if new_id != question_id else {}),
             )  # fmt: skip
         except EditConflict:
             form.add_error(
@@ -314,24 +330,40 @@ def question_edit(request, pk, question_id):
             "group": group,
             "kind_label": KINDS[question["kind"]],
             "preview": _question_preview(definition, question_id, form),
+            "well_known": wellknown.well_known(definition.purpose),
+            "well_known_reader": wellknown.reader(definition.purpose),
+            "published_as": _published_as(definition, question_id),
         },
     )
+
+
+def _published_as(definition, question_id: str) -> int | None:
+    """The number of the published version that has this question, if any: its answers keep
+    this id whatever the draft calls the question later."""
+    latest = definition.latest_version
+    if latest is None:
+        return None
+    ids = {a["id"] for _s, q in all_questions(latest.schema) for a in [q, *q.get("questions", [])]}
+    return latest.number if question_id in ids else None
 
 
 def _question_preview(definition, question_id, form) -> dict:
     """The draft with this question as the form now says (saved or not), for the live preview."""
     draft = copy.deepcopy(definition.draft)
     problems = []
+    shown_id = question_id
     if form.is_bound and form.is_valid():
         try:
             builder.replace_question(draft, question_id, form.to_question())
             draft = clean_definition(draft)
+            shown_id = form.cleaned_data["question_id"]
         except DefinitionProblems as exc:
             problems = exc.problems
             draft = definition.draft
     elif form.is_bound:
         problems = ["Some settings are not valid yet: see the messages on the left."]
-    _holder, _question, group = builder.find_question(draft, question_id)
+    _holder, _question, group = builder.find_question(draft, shown_id)
+    question_id = shown_id
     top_id = group["id"] if group else question_id
     section = next(s for s in draft["sections"] if any(q["id"] == top_id for q in s["questions"]))
     return {"sections": fill_sections({"sections": [section]}, {}), "problems": problems}

@@ -28,6 +28,11 @@ OUTCOME, ANSWER = "outcome", "answer"
 OUTCOMES = frozenset(RequestRecipient.Outcome.values)
 PROVIDED = RequestRecipient.Outcome.INFORMATION_PROVIDED
 NOT_ASKABLE = {"person": "a person", "organisation": "an organisation", "file": "a file upload"}
+# What each well-known id holds, for messages and the builder's hint.
+LABELS = {
+    OUTCOME: "whether the organisation knows the person, and has information to share",
+    ANSWER: "the information given",
+}
 
 
 def _questions(schema: dict):
@@ -36,7 +41,7 @@ def _questions(schema: dict):
 
 
 def _outcome_problems(question: dict | None, inner: set) -> list[str]:
-    label = "whether the organisation knows the person, and has information to share"
+    label = LABELS[OUTCOME]
     if question is None:
         if OUTCOME in inner:
             return [f"The question '{OUTCOME}' ({label}) cannot be inside a repeating group."]
@@ -64,7 +69,7 @@ def _outcome_problems(question: dict | None, inner: set) -> list[str]:
 
 
 def _answer_problems(question: dict | None, inner: set) -> list[str]:
-    label = "the information given"
+    label = LABELS[ANSWER]
     if question is None:
         if ANSWER in inner:
             return [f"The question '{ANSWER}' ({label}) cannot be inside a repeating group."]
@@ -80,6 +85,27 @@ def _answer_problems(question: dict | None, inner: set) -> list[str]:
                 f"its show-if condition can only be on '{OUTCOME}', including '{PROVIDED}'."
             ]
     return []
+
+
+CHECKS = {OUTCOME: _outcome_problems, ANSWER: _answer_problems}
+
+
+def well_known() -> dict[str, str]:
+    """The well-known ids, each with what an information request reads from it (for the builder's hint)."""
+    return {
+        OUTCOME: f"{LABELS[OUTCOME]}: choose one option, required, with exactly the options "
+        f"{', '.join(sorted(OUTCOMES))}",
+        ANSWER: f"{LABELS[ANSWER]}: long text",
+    }
+
+
+def question_problems(question: dict, *, in_group: bool = False) -> list[str]:
+    """The checks ``problems`` makes of one question, if its id is well known (the builder
+    refuses a question that would fail them)."""
+    check = CHECKS.get(question.get("id"))
+    if check is None:
+        return []
+    return check(None, {question["id"]}) if in_group else check(question, set())
 
 
 def problems(schema: dict) -> list[str]:
