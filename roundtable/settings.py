@@ -270,6 +270,12 @@ PDF_FONT_DIR = env("PDF_FONT_DIR", str(BASE_DIR / "node_modules" / "dejavu-fonts
 CASE_SUMMARY_MAX_ENTRIES = envint("CASE_SUMMARY_MAX_ENTRIES", 1000)
 if CASE_SUMMARY_MAX_ENTRIES < 1:
     raise ImproperlyConfigured("CASE_SUMMARY_MAX_ENTRIES must be 1 or more")
+# The most records of each other kind (documents, information requests, assessments, consent
+# decisions, interventions, progress updates of one intervention, tasks) one case summary
+# holds, the newest: the rest are counted and named in the PDF, never silently dropped.
+CASE_SUMMARY_MAX_RECORDS = envint("CASE_SUMMARY_MAX_RECORDS", 200)
+if CASE_SUMMARY_MAX_RECORDS < 1:
+    raise ImproperlyConfigured("CASE_SUMMARY_MAX_RECORDS must be 1 or more")
 
 # --- API -------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

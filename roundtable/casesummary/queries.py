@@ -7,6 +7,11 @@ Each section is read by the owning app's own read functions where it has them
 later change to an app's rules apply to the PDF too. A fixed number of queries per
 section, whatever the size of the case (tests/casesummary/test_query_counts.py).
 
+Every list is bounded, so one export's time and size are too: the chronology by
+``CASE_SUMMARY_MAX_ENTRIES`` and a date range (``EntryRange``), every other list by
+``CASE_SUMMARY_MAX_RECORDS`` through one mechanism, ``newest`` (a ``Bounded`` knows how
+many records there are in all, so the PDF says what it leaves out).
+
 An app that is not installed (``importlib.util.find_spec``) leaves its section out.
 """
 
@@ -16,7 +21,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.apps import apps
-from django.db.models import Count, Prefetch, Q
+from django.conf import settings
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from roundtable.access import policy
@@ -120,22 +127,81 @@ class Chronology:
 
 
 @dataclass
+class Bounded:
+    """One list of a summary: at most ``limit`` of its records, and how many the user may
+    see in all. Iterates, counts and tests true like the list it holds, so the renderer
+    reads it as one; ``omitted`` is what the PDF must say it leaves out."""
+
+    items: list
+    total: int
+    limit: int
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index):
+        return self.items[index]
+
+    @property
+    def omitted(self) -> int:
+        return self.total - len(self.items)
+
+
+def record_limit() -> int:
+    return settings.CASE_SUMMARY_MAX_RECORDS
+
+
+def newest(qs, order: tuple[str, ...], *, limit: int, oldest_first: bool = True, prepare=None) -> Bounded:
+    """The first ``limit`` records of ``qs`` in ``order`` (newest first), in at most two
+    queries whatever the size of the case: one reads ``limit + 1`` rows, and only when there
+    are more than ``limit`` does a second count them all. ``prepare`` is called with the
+    records kept (an app's own annotation, such as information requests' ``annotate_for``)."""
+    found = list(qs.order_by(*order)[: limit + 1])
+    total = len(found)
+    if total > limit:
+        found = found[:limit]
+        total = qs.order_by().count()
+    if prepare is not None:
+        prepare(found)
+    return Bounded(items=list(reversed(found)) if oldest_first else found, total=total, limit=limit)
+
+
+def newest_per(qs, parent: str, order: tuple[str, ...], *, limit: int) -> dict[int, Bounded]:
+    """``newest`` for the children of many parents in one query (progress updates of each
+    intervention): a window numbers each parent's children and counts them, and the
+    database returns only the first ``limit`` of each."""
+    descending = [F(name[1:]).desc() if name.startswith("-") else F(name).asc() for name in order]
+    ranked = qs.annotate(
+        rank=Window(RowNumber(), partition_by=[F(parent)], order_by=descending),
+        of=Window(Count("pk"), partition_by=[F(parent)]),
+    ).filter(rank__lte=limit)
+    grouped: dict[int, Bounded] = {}
+    for child in ranked.order_by(parent, *order):
+        bounded = grouped.setdefault(getattr(child, parent), Bounded(items=[], total=child.of, limit=limit))
+        bounded.items.insert(0, child)  # read newest first, kept oldest first
+    return grouped
+
+
+@dataclass
 class Documents:
-    open: list
-    withheld: list
+    open: Bounded
+    withheld: Bounded
 
 
 @dataclass
 class Assessments:
-    completed: list  # current and corrected, oldest first; each with .factor_ratings
+    completed: Bounded  # current and corrected, oldest first; each with .factor_ratings
     draft: object | None
 
 
 @dataclass
 class Support:
-    consent: list  # oldest first
+    consent: Bounded  # oldest first
     consent_problem: str | None
-    interventions: list  # each with .progress (oldest first), .dbs_warning, .consent_flag
+    interventions: Bounded  # each with .progress (a Bounded, oldest first), .dbs_warning, .consent_flag
 
 
 @dataclass
@@ -152,7 +218,31 @@ class CaseSummary:
     attachments: dict = field(default_factory=dict)  # recipient id -> [AnswerAttachment]
     assessments: Assessments | None = None
     support: Support | None = None
-    tasks: list | None = None
+    tasks: Bounded | None = None
+
+    def bounded(self) -> dict[str, Bounded]:
+        """Every bounded list this summary holds besides the chronology, by the name the
+        audit record gives it; progress updates summed over the interventions."""
+        lists = {}
+        if self.documents is not None:
+            lists["documents"] = self.documents.open
+            lists["withheld_documents"] = self.documents.withheld
+        if self.requests is not None:
+            lists["information_requests"] = self.requests
+        if self.assessments is not None:
+            lists["assessments"] = self.assessments.completed
+        if self.support is not None:
+            lists["consent_decisions"] = self.support.consent
+            lists["interventions"] = self.support.interventions
+            progress = [item.progress for item in self.support.interventions]
+            lists["progress_updates"] = Bounded(
+                items=[update for bounded in progress for update in bounded],
+                total=sum(bounded.total for bounded in progress),
+                limit=record_limit(),
+            )
+        if self.tasks is not None:
+            lists["tasks"] = self.tasks
+        return lists
 
     @property
     def sections(self) -> list[str]:
@@ -289,7 +379,7 @@ def chronology_of(user, case: Case, span: EntryRange, limit: int, counts: EntryC
     )
 
 
-def documents_of(user, case: Case) -> Documents | None:
+def documents_of(user, case: Case, limit: int) -> Documents | None:
     if not installed("documents"):
         return None
     from roundtable.documents.models import Document, WithheldDocument
@@ -298,65 +388,102 @@ def documents_of(user, case: Case) -> Documents | None:
     withheld = policy.visible(
         user, WithheldDocument.objects.filter(case=case).select_related("uploaded_by__organisation")
     ).only("pk", "uploaded_at", "uploaded_by__full_name", "uploaded_by__organisation__name")
-    return Documents(open=list(open_.order_by("uploaded_at", "id")), withheld=list(withheld.order_by("uploaded_at")))
+    order = ("-uploaded_at", "-id")
+    return Documents(open=newest(open_, order, limit=limit), withheld=newest(withheld, order, limit=limit))
 
 
-def requests_of(user, case: Case) -> tuple[list | None, dict]:
+def requests_of(user, case: Case, limit: int) -> tuple[Bounded | None, dict]:
     if not installed("inforequests"):
         return None, {}
     from roundtable.inforequests.models import AnswerAttachment
-    from roundtable.inforequests.services import case_requests
+    from roundtable.inforequests.services import annotate_for, case_requests_queryset
 
-    found = list(reversed(case_requests(user, case)))  # oldest first
+    found = newest(
+        case_requests_queryset(user, case),
+        ("-created_at", "-id"),
+        limit=limit,
+        prepare=lambda kept: annotate_for(user, kept),
+    )  # oldest first
     attachments = defaultdict(list)
-    readable = policy.visible(user, AnswerAttachment.objects.filter(recipient__request__case_id=case.pk))
-    for attachment in readable.order_by("recipient_id", "id"):
-        attachments[attachment.recipient_id].append(attachment)
+    if found.items:
+        # The attachments of the requests kept: read from the oldest kept one on (not a list
+        # of ids, which could pass a database's parameter limit), the rest skipped here.
+        kept = {request.pk for request in found}
+        readable = policy.visible(
+            user,
+            AnswerAttachment.objects.filter(
+                recipient__request__case_id=case.pk, recipient__request__created_at__gte=found[0].created_at
+            ),
+        ).select_related("recipient")
+        for attachment in readable.order_by("recipient_id", "id"):
+            if attachment.recipient.request_id in kept:
+                attachments[attachment.recipient_id].append(attachment)
     return found, dict(attachments)
 
 
-def assessments_of(user, case: Case) -> Assessments | None:
+def assessments_of(user, case: Case, limit: int) -> Assessments | None:
     if not installed("assessments"):
         return None
     from roundtable.assessments.models import Assessment, FactorRating
     from roundtable.assessments.services import case_assessments
 
     ratings = policy.visible(user, FactorRating.objects.all()).order_by("dimension", "order", "factor_id")
-    found = list(
-        case_assessments(user, case)
-        .select_related("corrects", "superseded_by", "assessed_by__organisation", "completed_by__organisation")
-        .prefetch_related(Prefetch("ratings", queryset=ratings, to_attr="factor_ratings"))
-        .order_by("assessed_on", "completed_at", "id")
+    found = case_assessments(user, case).select_related(
+        "corrects", "superseded_by", "assessed_by__organisation", "completed_by__organisation"
     )
-    completed = [a for a in found if a.status == Assessment.Status.COMPLETED]
-    draft = next((a for a in found if a.status == Assessment.Status.DRAFT), None)
+    completed = newest(
+        found.filter(status=Assessment.Status.COMPLETED).prefetch_related(
+            Prefetch("ratings", queryset=ratings, to_attr="factor_ratings")
+        ),
+        ("-assessed_on", "-completed_at", "-id"),
+        limit=limit,
+    )
+    draft = found.filter(status=Assessment.Status.DRAFT).order_by("assessed_on", "id").first()
     return Assessments(completed=completed, draft=draft)
 
 
-def support_of(user, case: Case) -> Support | None:
+def support_of(user, case: Case, limit: int) -> Support | None:
     if not installed("support"):
         return None
     from roundtable.support.models import ProgressUpdate
     from roundtable.support.services import case_interventions, consent_history, consent_state, with_warnings
 
-    history = list(consent_history(user, case))  # latest first, as consent_state wants it
-    state = consent_state(case, history)
-    interventions = with_warnings(case_interventions(user, case).order_by("starts_on", "id"), state)
-    progress = defaultdict(list)
-    updates = policy.visible(user, ProgressUpdate.objects.filter(intervention__case_id=case.pk))
-    for update in updates.select_related("author__organisation").order_by("occurred_on", "id"):
-        progress[update.intervention_id].append(update)
+    # Latest first, as consent_state wants it: the latest decision is always among those kept.
+    history = newest(consent_history(user, case), ("-occurred_on", "-id"), limit=limit, oldest_first=False)
+    state = consent_state(case, history.items)
+    # Active support first, as the support plan page lists it, then the latest to start.
+    interventions = newest(
+        case_interventions(user, case), ("open_first", "-starts_on", "-id"), limit=limit, oldest_first=False
+    )
+    interventions.items = with_warnings(interventions.items, state)
+    progress = {}
+    if interventions.items:
+        # The progress of the interventions kept (read from the earliest start kept on, the
+        # rest skipped here), the newest ``limit`` of each.
+        kept = {item.pk for item in interventions}
+        updates = policy.visible(
+            user,
+            ProgressUpdate.objects.filter(
+                intervention__case_id=case.pk,
+                intervention__starts_on__gte=min(item.starts_on for item in interventions),
+            ),
+        ).select_related("author__organisation")
+        progress = newest_per(updates, "intervention_id", ("-occurred_on", "-id"), limit=limit)
+        progress = {pk: bounded for pk, bounded in progress.items() if pk in kept}
     for intervention in interventions:
-        intervention.progress = progress.get(intervention.pk, [])
-    return Support(consent=list(reversed(history)), consent_problem=state.problem, interventions=interventions)
+        intervention.progress = progress.get(intervention.pk) or Bounded(items=[], total=0, limit=limit)
+    history.items.reverse()  # oldest first, as the PDF reads
+    return Support(consent=history, consent_problem=state.problem, interventions=interventions)
 
 
-def tasks_of(user, case: Case) -> list | None:
+def tasks_of(user, case: Case, limit: int) -> Bounded | None:
     if not installed("tasks"):
         return None
     from roundtable.tasks.services import case_tasks
 
-    return list(case_tasks(user, case).select_related("created_by__organisation"))
+    # Open tasks first (what is still owed), then the newest; listed in that order.
+    found = case_tasks(user, case).select_related("created_by__organisation")
+    return newest(found, ("open_first", "-created_at", "-id"), limit=limit, oldest_first=False)
 
 
 def case_summary(
@@ -365,7 +492,8 @@ def case_summary(
     """The whole case as ``user`` may see it, its chronology bounded by ``span`` and ``limit``
     (``counts``: from ``count_entries``). The caller has
     fetched ``case`` through the policy and checked ``case.export_summary``."""
-    requests, attachments = requests_of(user, case)
+    records = record_limit()
+    requests, attachments = requests_of(user, case, records)
     return CaseSummary(
         case=case,
         produced_by=user,
@@ -374,10 +502,10 @@ def case_summary(
         members=members_of(user, case),
         channel=channel_of(user, case),
         chronology=chronology_of(user, case, span, limit, counts),
-        documents=documents_of(user, case),
+        documents=documents_of(user, case, records),
         requests=requests,
         attachments=attachments,
-        assessments=assessments_of(user, case),
-        support=support_of(user, case),
-        tasks=tasks_of(user, case),
+        assessments=assessments_of(user, case, records),
+        support=support_of(user, case, records),
+        tasks=tasks_of(user, case, records),
     )

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from django.utils import dateformat, timezone
 
-from roundtable.casesummary.queries import CaseSummary
+from roundtable.casesummary.queries import Bounded, CaseSummary
 from roundtable.core.pdf import OFFICIAL_SENSITIVE, PdfDocument, Rendered
 
 
@@ -83,6 +83,59 @@ def coverage(chronology) -> list[str]:
     else:
         lines.append("No entry of the case is left out.")
     return lines
+
+
+# Each bounded list: (one, many, the case page that shows them all, which are kept).
+LISTS = {
+    "documents": ("document", "documents", "Documents", "the newest"),
+    "withheld_documents": ("restricted document", "restricted documents", "Documents", "the newest"),
+    "information_requests": ("information request", "information requests", "Information requests", "the newest"),
+    "assessments": ("completed assessment", "completed assessments", "Assessments", "the newest"),
+    "consent_decisions": ("consent decision", "consent decisions", "Consent and support", "the newest"),
+    "interventions": (
+        "intervention",
+        "interventions",
+        "Consent and support",
+        "active support first, then the latest to start",
+    ),
+    "progress_updates": ("progress update", "progress updates", "Consent and support", "the newest"),
+    "tasks": ("task", "tasks", "Tasks", "open tasks first, then the newest"),
+}
+
+
+def _count(count: int, name: str) -> str:
+    one, many = LISTS[name][:2]
+    return f"{count:,} {one if count == 1 else many}"
+
+
+def left_out(bounded: Bounded, name: str) -> str:
+    """What a bounded list leaves out and where to see it, in words; "" when it is whole."""
+    if not bounded.omitted:
+        return ""
+    page, kept = LISTS[name][2:]
+    verb = "is" if bounded.omitted == 1 else "are"
+    return (
+        f"This summary holds {len(bounded):,} of the {_count(bounded.total, name)} on this case that you may see "
+        f"({kept}). {_count(bounded.omitted, name)} {verb} not included: one summary holds at most "
+        f"{bounded.limit:,} of each kind of record. See them all on the case's {page} page in Roundtable."
+    )
+
+
+def _note_left_out(doc: PdfDocument, bounded: Bounded, name: str) -> None:
+    line = left_out(bounded, name)
+    if line:
+        doc.paragraph(line, small=True, bold=True)
+
+
+def other_lists_left_out(summary: CaseSummary) -> str:
+    """One sentence for the first page naming every other list that is not whole."""
+    parts = [_count(b.omitted, name) for name, b in summary.bounded().items() if b.omitted]
+    if not parts:
+        return ""
+    return (
+        f"Other sections leave records out too. Not included: {', '.join(parts)}. Each section says what "
+        "it leaves out and where in Roundtable to see it."
+    )
 
 
 def _yes_no(value) -> str:
@@ -160,6 +213,9 @@ def _cover(doc: PdfDocument, summary: CaseSummary) -> None:
     )
     for number, line in enumerate(coverage(summary.chronology)):
         doc.paragraph(line, bold=number == 0)
+    others = other_lists_left_out(summary)
+    if others:
+        doc.paragraph(others, bold=True)
     if summary.chronology and summary.chronology.restricted_count:
         count = summary.chronology.restricted_count
         doc.paragraph(
@@ -465,6 +521,7 @@ def _documents(doc: PdfDocument, summary: CaseSummary) -> None:
     )
     if not documents.open and not documents.withheld:
         doc.paragraph("None.")
+    _note_left_out(doc, documents.open, "documents")
     if documents.open:
         doc.table(
             ["Title", "File", "Added", "SHA-256"],
@@ -479,6 +536,7 @@ def _documents(doc: PdfDocument, summary: CaseSummary) -> None:
             ],
             widths=(2.2, 2.4, 2.2, 2.6),
         )
+    _note_left_out(doc, documents.withheld, "withheld_documents")
     for withheld in documents.withheld:
         doc.notice(
             f"Restricted document, added {when(withheld.uploaded_at)} by {who(withheld.uploaded_by)}. "
@@ -491,6 +549,7 @@ def _requests(doc: PdfDocument, summary: CaseSummary) -> None:
     doc.heading("Information requests")
     if not summary.requests:
         doc.paragraph("None sent.")
+    _note_left_out(doc, summary.requests, "information_requests")
     for number, request in enumerate(summary.requests, start=1):
         doc.heading(f"Request {number}, sent {when(request.created_at)}", 2)
         basis = request.get_lawful_basis_display()
@@ -548,6 +607,7 @@ def _assessments(doc: PdfDocument, summary: CaseSummary) -> None:
     doc.heading("Vulnerability assessments")
     if not section.completed:
         doc.paragraph("No assessment has been completed.")
+    _note_left_out(doc, section.completed, "assessments")
     if section.completed:
         doc.heading("Scores over time", 2)
         doc.paragraph("Each dimension scored 0 to 100 (higher: more concern).", small=True, muted=True)
@@ -638,6 +698,7 @@ def _support(doc: PdfDocument, summary: CaseSummary) -> None:
         doc.paragraph("Consent to support is in force.", bold=True)
     if not support.consent:
         doc.paragraph("No decision about consent has been recorded.")
+    _note_left_out(doc, support.consent, "consent_decisions")
     for record in support.consent:
         doc.heading(f"{long_date(record.occurred_on)} – {record.get_decision_display()}", 3)
         doc.key_values(
@@ -653,6 +714,7 @@ def _support(doc: PdfDocument, summary: CaseSummary) -> None:
     doc.heading("Support plan")
     if not support.interventions:
         doc.paragraph("No support has been planned.")
+    _note_left_out(doc, support.interventions, "interventions")
     for item in support.interventions:
         doc.heading(f"{item.type_label} – {item.get_status_display()}", 2)
         provider = item.provider_label
@@ -675,6 +737,7 @@ def _support(doc: PdfDocument, summary: CaseSummary) -> None:
         doc.key_values(rows)
         if item.progress:
             doc.paragraph("Progress", bold=True)
+            _note_left_out(doc, item.progress, "progress_updates")
             doc.key_values(
                 [
                     (
@@ -694,6 +757,7 @@ def _tasks(doc: PdfDocument, summary: CaseSummary) -> None:
     doc.heading("Tasks")
     if not summary.tasks:
         doc.paragraph("None.")
+    _note_left_out(doc, summary.tasks, "tasks")
     for task in summary.tasks:
         status = task.get_status_display()
         if getattr(task, "is_overdue", False):

@@ -93,6 +93,7 @@ def do_export_case_summary(actor, case: Case, *, span: EntryRange | None = None,
             entries_not_included=summary.chronology.omitted,
             entry_limit=limit,
             entries_withheld=summary.chronology.restricted_count,
+            **records_audit(summary),
             sha256=digest,
         )
     return Export(
@@ -101,6 +102,16 @@ def do_export_case_summary(actor, case: Case, *, span: EntryRange | None = None,
         filename=filename_for(case, summary.produced_at),
         sha256=digest,
     )
+
+
+def records_audit(summary) -> dict:
+    """Each bounded list as the chronology is recorded: how many are in the summary, on the
+    case as the producer may see it, and left out (``tasks``, ``tasks_total``,
+    ``tasks_not_included`` …), and the limit at the time."""
+    details = {"record_limit": settings.CASE_SUMMARY_MAX_RECORDS}
+    for name, bounded in summary.bounded().items():
+        details.update({name: len(bounded), f"{name}_total": bounded.total, f"{name}_not_included": bounded.omitted})
+    return details
 
 
 def case_for_summary(user, pk) -> Case:

@@ -131,17 +131,22 @@ def _form_sections(recipient: RequestRecipient) -> list[dict]:
     return answer_sections(submission.version.schema, submission.answers, people=set(), documents=set())
 
 
-def case_requests(user, case: Case, *, attachments: bool = False) -> list[InformationRequest]:
-    """The case's requests, newest first, each with its recipients (the grid) and, if asked
-    for, the attachments the user may open."""
+def case_requests_queryset(user, case: Case, *, attachments: bool = False) -> QuerySet:
+    """The case's requests, newest first, with their recipients prefetched; pass what is read
+    of it to ``annotate_for`` (the case summary slices it first)."""
     qs = policy.visible(user, InformationRequest.objects.filter(case=case))
     recipients = _recipients_for(user)
     if attachments:
         recipients = recipients.prefetch_related(with_attachments(user))
-    qs = qs.select_related("requested_by", "requester_organisation").prefetch_related(
+    return qs.select_related("requested_by", "requester_organisation").prefetch_related(
         Prefetch("recipients", queryset=recipients)
     )
-    found = list(qs)
+
+
+def case_requests(user, case: Case, *, attachments: bool = False) -> list[InformationRequest]:
+    """The case's requests, newest first, each with its recipients (the grid) and, if asked
+    for, the attachments the user may open."""
+    found = list(case_requests_queryset(user, case, attachments=attachments))
     annotate_for(user, found)
     return found
 

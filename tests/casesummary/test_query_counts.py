@@ -39,3 +39,44 @@ def test_a_limited_or_ranged_export_costs_the_same_queries_whatever_the_number_o
         with django_assert_max_num_queries(BOUND):
             response = client.get(reverse("casesummary:pdf", args=[team["case"].pk]), params)
         assert response.status_code == 200
+
+
+def grow_every_list(case, owner, n):
+    """``n`` records of every bounded kind, and ``n`` progress updates on one intervention."""
+    from tests.assessments.factories import completed_assessment
+    from tests.cases.factories import TaskFactory
+    from tests.documents.factories import DocumentFactory
+    from tests.inforequests.factories import InformationRequestFactory
+    from tests.support.factories import ConsentFactory, InterventionFactory, UpdateFactory
+
+    for i in range(n):
+        DocumentFactory(case=case)
+        InformationRequestFactory(case=case)
+        completed_assessment(case, days_ago=n - i)
+        ConsentFactory(case=case)
+        TaskFactory(case=case, assignee=owner)
+        intervention = InterventionFactory(case=case)
+    for _ in range(n):
+        UpdateFactory(intervention=intervention)
+
+
+def test_bounded_sections_cost_the_same_queries_however_many_records_are_left_out(
+    client, team, settings, django_assert_max_num_queries
+):
+    """Two records of each kind kept: at three of each and at twelve, the same number of
+    queries (the count of a list past its limit is one query, whatever it counts)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.CASE_SUMMARY_MAX_RECORDS = 2
+    force_sign_in(client, team["owner"])
+    url = reverse("casesummary:pdf", args=[team["case"].pk])
+    counts = []
+    for n in (3, 9):  # 3, then 12 of each
+        grow_every_list(team["case"], team["owner"], n)
+        with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(BOUND + 8):
+            response = client.get(url)
+        assert response.status_code == 200
+        assert response.content[:4] == b"%PDF"
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
