@@ -94,6 +94,19 @@ def test_setting_an_id_renames_the_question_and_the_show_if_conditions_that_look
     assert event.details["question_id_changed"] == [first, "others_present"]
 
 
+def test_the_preview_follows_an_unsaved_new_id(admin_client):
+    definition = _create(admin_client, purpose="home_visit", name="Visit")
+    question_id = _add(admin_client, definition, "short_text", label="Who was seen")
+    response = admin_client.post(
+        f"/forms/{definition.pk}/questions/{question_id}/preview/",
+        {**_version(definition), "label": "Who was seen today", "question_id": "seen"},
+    )
+    assert response.status_code == 200
+    assert "Who was seen today" in response.content.decode()
+    definition.refresh_from_db()
+    assert _ids(definition.draft) == [question_id]  # a preview saves nothing
+
+
 def test_an_empty_id_keeps_the_current_one(admin_client):
     definition = _create(admin_client, purpose="home_visit", name="Visit")
     question_id = _add(admin_client, definition, "short_text", question_id="")
