@@ -188,3 +188,10 @@ def test_the_api_answers_422_naming_the_parameter(client, team, five_days, param
 
 def test_the_api_is_404_before_it_looks_at_the_dates_for_someone_who_may_not_export(client, team):
     assert api_download(client, team["viewer"], team["case"], **{"from": "nonsense"}).status_code == 404
+
+
+def test_the_page_writes_a_large_limit_with_a_thousands_separator(client, team, five_days, settings):
+    settings.CASE_SUMMARY_MAX_ENTRIES = 1500
+    force_sign_in(client, team["owner"])
+    response = client.get(reverse("casesummary:page", args=[five_days.pk]))
+    assert "One summary holds at most 1,500: leave the dates empty for the newest 1,500" in one_line(response.text)
