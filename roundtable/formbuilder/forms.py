@@ -2,6 +2,7 @@
 finding submissions. Rendered as GOV.UK components with ``{{ form }}``."""
 
 import re
+import unicodedata
 from decimal import Decimal
 
 from django import forms
@@ -12,6 +13,14 @@ from roundtable.formbuilder.schema import CHOICE_KINDS, DATE_WHEN, ID_RE, KINDS,
 
 # The longest question id schema.ID_RE allows.
 MAX_ID = 40
+
+
+def _suggested_id(typed: str) -> str:
+    """A well-formed id close to what was typed ("Visit Date" -> "visit_date"), or "" if none."""
+    plain = unicodedata.normalize("NFKD", typed).encode("ascii", "ignore").decode()  # "naïve" -> "naive"
+    words = re.findall(r"[a-z0-9]+", plain.lower())
+    suggestion = "_".join(words)[:MAX_ID].strip("_")
+    return suggestion if ID_RE.match(suggestion) else ""
 
 
 class DefinitionForm(forms.Form):
@@ -228,15 +237,17 @@ class QuestionForm(forms.Form):
             raise forms.ValidationError(
                 f"A question id can be at most {MAX_ID} characters (this one has {len(typed)})."
             )
+        suggestion = _suggested_id(typed)
         if typed != typed.lower():
             raise forms.ValidationError(
-                f"A question id uses lower-case letters only: write '{typed.lower()}', not '{typed}'."
+                f"A question id uses lower-case letters only: write '{suggestion or typed.lower()}', not '{typed}'."
             )
         wrong = sorted({c for c in typed if not (c.isascii() and (c.isalnum() or c == "_"))})
         if wrong:
             shown = ", ".join("a space" if c.isspace() else f"'{c}'" for c in wrong)
+            instead = f": for example '{suggestion}'" if suggestion else ""
             raise forms.ValidationError(
-                f"A question id can hold only lower-case letters, digits and _ (underscore), not {shown}."
+                f"A question id can hold only lower-case letters, digits and _ (underscore), not {shown}{instead}."
             )
         if not ID_RE.match(typed):
             raise forms.ValidationError(f"A question id must start with a letter ('{typed}' starts with '{typed[0]}').")

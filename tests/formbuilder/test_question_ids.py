@@ -118,9 +118,10 @@ def test_an_empty_id_keeps_the_current_one(admin_client):
     "typed, message",
     [
         ("Urgency", "lower-case letters only: write 'urgency'"),
-        ("home-phone", "only lower-case letters, digits and _ (underscore), not '-'"),
-        ("home phone", "not a space"),
-        ("naïve", "not 'ï'"),
+        ("Visit Date", "lower-case letters only: write 'visit_date', not 'Visit Date'"),
+        ("home-phone", "only lower-case letters, digits and _ (underscore), not '-': for example 'home_phone'"),
+        ("home phone", "not a space: for example 'home_phone'"),
+        ("naïve", "not 'ï': for example 'naive'"),
         ("1st_contact", "must start with a letter ('1st_contact' starts with '1')"),
         ("_private", "must start with a letter"),
         ("a" * 41, "at most 40 characters (this one has 41)"),
