@@ -35,7 +35,11 @@ class MeetingFactory(factory.django.DjangoModelFactory):
         model = Meeting
 
     panel = factory.SubFactory(PanelFactory)
-    starts_at = factory.LazyFunction(lambda: timezone.now().replace(second=0, microsecond=0) + timedelta(days=14))
+    # A morning two weeks ahead: a meeting that started at "now" ran past midnight when the
+    # suite ran late in the evening, and times typed for its slots fell on the wrong day.
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.localtime() + timedelta(days=14)).replace(hour=10, minute=0, second=0, microsecond=0)
+    )
     ends_at = factory.LazyAttribute(lambda m: m.starts_at + timedelta(hours=2))
     place = "Committee Room 2, County Hall"
     created_by = factory.LazyAttribute(lambda m: m.panel.chair)
