@@ -12,8 +12,8 @@ from roundtable.channel.models import Referral
 from roundtable.channel.services import REFERRAL_FIELDS
 from roundtable.formbuilder.models import PanelFormChoice, Submission
 from roundtable.formbuilder.standard import CHANNEL_REFERRAL, load_standard_forms
+from tests.channel.conftest import own_form
 from tests.channel.factories import referral_details
-from tests.channel.test_referral_own_form import own_form
 from tests.formbuilder.factories import published_definition
 from tests.panels.factories import PanelFactory
 
@@ -39,15 +39,6 @@ def api(client):
 @pytest.fixture
 def referrer(cast):
     return cast["practitioner"]
-
-
-@pytest.fixture
-def definition(panel):
-    """The panel's own form: the standard questions plus 'Did this happen online?' (required)
-    and 'Which website or app' (required, asked only when it did)."""
-    definition = own_form(panel.area)
-    PanelFormChoice.objects.create(panel=panel, purpose="referral", definition=definition)
-    return definition
 
 
 def form_answers(**overrides) -> dict:

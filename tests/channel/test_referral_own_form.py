@@ -23,33 +23,6 @@ pytestmark = pytest.mark.django_db
 REFER = "/refer/"
 
 
-def own_form(area, **changes):
-    """The standard Channel referral with one question of the panel's own added."""
-    doc = copy.deepcopy(CHANNEL_REFERRAL)
-    doc["name"] = "Northshire Channel referral"
-    doc["sections"][1]["questions"].append(
-        {"id": "q_online", "kind": "yes_no", "label": "Did this happen online?", "required": True}
-    )
-    doc["sections"][1]["questions"].append(
-        {
-            "id": "q_platform",
-            "kind": "short_text",
-            "label": "Which website or app",
-            "required": True,
-            "show_if": {"question": "q_online", "op": "equals", "value": "yes"},
-        }
-    )
-    doc.update(changes)
-    return published_definition(area, doc)
-
-
-@pytest.fixture
-def definition(panel):
-    definition = own_form(panel.area)
-    PanelFormChoice.objects.create(panel=panel, purpose="referral", definition=definition)
-    return definition
-
-
 def answers(**overrides) -> dict:
     data = {
         "given_name": "Jordan",
